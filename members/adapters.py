@@ -1,0 +1,16 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.db import transaction
+
+from peernet.mail import message_to_payload
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Account emails are rendered here and sent by a Celery worker, so a slow mail server
+    never holds up a sign-up or a password reset."""
+
+    def send_mail(self, template_prefix, email, context):
+        from peernet.tasks import email_send
+
+        message = self.render_mail(template_prefix, email, context)
+        payload = message_to_payload(message)
+        transaction.on_commit(lambda: email_send.delay(payload))

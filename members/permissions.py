@@ -1,0 +1,32 @@
+"""Pure predicates about what a person may do."""
+
+from allauth.mfa.models import Authenticator
+
+from members.models import Role
+
+
+def role_of(user) -> str:
+    if not user.is_authenticated:
+        return "visitor"
+    if user.is_superuser:
+        return Role.ADMIN
+    return user.role
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and role_of(user) == Role.ADMIN
+
+
+def is_facilitator(user) -> bool:
+    return user.is_authenticated and role_of(user) == Role.FACILITATOR
+
+
+def requires_mfa(user) -> bool:
+    """Admins and facilitators see confidential data of many people."""
+    return user.is_authenticated and (
+        user.is_staff or role_of(user) in {Role.ADMIN, Role.FACILITATOR}
+    )
+
+
+def mfa_missing(user) -> bool:
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

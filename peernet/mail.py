@@ -1,0 +1,39 @@
+"""Email as plain data: rendered in the web process, sent by a worker.
+
+Messages cross the Celery boundary as JSON payloads, never as pickled objects.
+"""
+
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+
+
+def message_to_payload(message: EmailMessage) -> dict:
+    alternatives = [[alt.content, alt.mimetype] for alt in getattr(message, "alternatives", [])]
+    return {
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
+        "alternatives": alternatives,
+        "content_subtype": message.content_subtype,
+    }
+
+
+def payload_to_message(payload: dict) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=payload["subject"],
+        body=payload["body"],
+        from_email=payload["from_email"],
+        to=payload["to"],
+        reply_to=payload.get("reply_to") or None,
+        headers=payload.get("headers") or {},
+    )
+    message.content_subtype = payload.get("content_subtype", "plain")
+    for content, mimetype in payload.get("alternatives", []):
+        message.attach_alternative(content, mimetype)
+    return message
+
+
+def payload_send(payload: dict) -> int:
+    return payload_to_message(payload).send()

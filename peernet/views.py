@@ -1,0 +1,71 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from groups.models import Cohort, Membership
+from groups.selectors import cohort_of_member, cohorts_facilitated_by
+from members.models import Role, User
+from members.permissions import role_of
+from peernet.models import Heartbeat
+
+
+@login_not_required
+@require_GET
+def home(request):
+    """Visitors get the landing page; everyone else their role's dashboard."""
+    if not request.user.is_authenticated:
+        return render(request, "peernet/landing.html")
+    role = role_of(request.user)
+    if role == Role.ADMIN:
+        return _dashboard_admin(request)
+    if role == Role.FACILITATOR:
+        return _dashboard_facilitator(request)
+    if role == Role.MEMBER:
+        return _dashboard_member(request)
+    return render(request, "peernet/dashboard_applicant.html")
+
+
+def _active_count():
+    return Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE))
+
+
+def _dashboard_admin(request):
+    cohorts = Cohort.objects.annotate(active_members=_active_count()).order_by("name")
+    context = {
+        "cohorts": cohorts,
+        "applicant_count": User.objects.filter(role=Role.APPLICANT, is_active=True).count(),
+        "heartbeat": Heartbeat.objects.filter(name="scheduler").first(),
+    }
+    return render(request, "peernet/dashboard_admin.html", context)
+
+
+def _dashboard_facilitator(request):
+    cohorts = (
+        cohorts_facilitated_by(request.user)
+        .annotate(active_members=_active_count())
+        .order_by("name")
+    )
+    return render(request, "peernet/dashboard_facilitator.html", {"cohorts": cohorts})
+
+
+def _dashboard_member(request):
+    cohort = cohort_of_member(request.user)
+    mates = []
+    if cohort is not None:
+        mates = [
+            m.member
+            for m in cohort.memberships.filter(status=Membership.Status.ACTIVE)
+            .select_related("member")
+            .order_by("member__last_name", "member__first_name")
+        ]
+    return render(request, "peernet/dashboard_member.html", {"cohort": cohort, "mates": mates})
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    """For load balancers: the app answers and reaches its database."""
+    Heartbeat.objects.exists()
+    return JsonResponse({"status": "ok"})

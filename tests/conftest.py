@@ -1,0 +1,158 @@
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from members.models import Role, User
+from peernet.celery import app as celery_app
+from tests import factories
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _isolation(settings):
+    # Rate-limit counters and TOTP "used code" marks live in the cache: start each test clean.
+    cache.clear()
+    # Hashing with the production hasher costs ~0.3 s a user; tests need no such strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in-process in ordinary tests; the worker tests start a real worker instead.
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    cache.clear()
+
+
+@dataclass
+class World:
+    """Two cohorts and one person in every role of the access matrix."""
+
+    applicant: User
+    member_a: User
+    member_b: User
+    facilitator_a: User
+    facilitator_b: User
+    admin: User
+    cohort_a: object
+    cohort_b: object
+
+    def by_role(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+ROLES = [
+    "anonymous",
+    "applicant",
+    "member_a",
+    "member_b",
+    "facilitator_a",
+    "facilitator_b",
+    "admin",
+]
+
+
+@pytest.fixture
+def world(db) -> World:
+    applicant = factories.user_create(role=Role.APPLICANT, email="applicant@example.com")
+    member_a = factories.user_create(role=Role.MEMBER, email="member.a@example.com", first="Alex")
+    member_b = factories.user_create(role=Role.MEMBER, email="member.b@example.com", first="Blair")
+    facilitator_a = factories.user_create(
+        role=Role.FACILITATOR, email="facilitator.a@example.com", totp=True
+    )
+    facilitator_b = factories.user_create(
+        role=Role.FACILITATOR, email="facilitator.b@example.com", totp=True
+    )
+    admin = factories.user_create(role=Role.ADMIN, email="admin@example.com", totp=True)
+    cohort_a = factories.cohort_create(
+        name="Cohort A", facilitators=[facilitator_a], members=[member_a]
+    )
+    cohort_b = factories.cohort_create(
+        name="Cohort B", facilitators=[facilitator_b], members=[member_b]
+    )
+    return World(
+        applicant, member_a, member_b, facilitator_a, facilitator_b, admin, cohort_a, cohort_b
+    )
+
+
+@pytest.fixture
+def chromium_path():
+    """Browser tests need Debian's Chromium. In CI a missing browser fails the run."""
+    import os
+
+    if shutil.which(CHROMIUM) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package.")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI installs it.")
+    return CHROMIUM
+
+
+def database_url_for_subprocess() -> str:
+    """The test database, as a URL another process (a Celery worker) can open."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real `celery worker` process on its own queue, against the test database and the
+    configured broker (Redis with REDIS_URL, else the embedded filesystem broker)."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+    from pathlib import Path
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "worker.log"
+    env = {**os.environ, "DATABASE_URL": database_url_for_subprocess()}
+    root = Path(__file__).resolve().parents[1]
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "peernet",
+                "worker",
+                "--pool",
+                "solo",
+                "-Q",
+                queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+                "--hostname",
+                f"{queue}@%h",
+            ],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    celery_app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"Celery worker did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        process.queue = queue
+        process.log = log
+        yield process
+    finally:
+        celery_app.conf.task_always_eager = True
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,131 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+
+from members.models import Role, User
+from tests import factories
+
+PASSWORD = "a-long-unusual-passphrase-42"
+
+
+def link_in(message) -> str:
+    return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
+
+
+@pytest.mark.django_db
+def test_signup_sends_verification_email_through_worker(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "New.Person@Example.com", "password1": PASSWORD, "password2": PASSWORD},
+        )
+    assert (response.status_code, response["Location"]) == (
+        302,
+        reverse("account_email_verification_sent"),
+    )
+    user = User.objects.get()
+    assert (user.email, user.role) == ("new.person@example.com", Role.APPLICANT)
+    assert [m.to for m in mail.outbox] == [["new.person@example.com"]]
+    assert mail.outbox[0].subject == "[PeerNet] Please Confirm Your Email Address"
+    assert "/accounts/confirm-email/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_unverified_account_cannot_sign_in(client, django_capture_on_commit_callbacks):
+    factories.user_create(email="pending@example.com", verified=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_login"),
+            {"login": "pending@example.com", "password": factories.PASSWORD},
+        )
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    assert [m.to for m in mail.outbox] == [["pending@example.com"]]
+
+
+@pytest.mark.django_db
+def test_verification_link_confirms_and_signs_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("account_signup"),
+            {"email": "verify@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        )
+    confirm = link_in(mail.outbox[0])
+    assert client.get(confirm).status_code == 200
+    response = client.post(confirm)
+    assert response["Location"] == "/"
+    assert EmailAddress.objects.get(email="verify@example.com").verified is True
+    assert client.get("/").templates[0].name == "peernet/dashboard_applicant.html"
+
+
+@pytest.mark.django_db
+def test_password_reset_email_is_sent(client, django_capture_on_commit_callbacks):
+    factories.user_create(email="forgot@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": "forgot@example.com"})
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["forgot@example.com"], "[PeerNet] Password Reset Email")
+    ]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_are_rate_limited(client):
+    factories.user_create(email="target@example.com")
+    login = reverse("account_login")
+    for _ in range(5):
+        response = client.post(login, {"login": "target@example.com", "password": "wrong-guess"})
+        assert response.context["form"].non_field_errors() == [
+            "The email address and/or password you specified are not correct."
+        ]
+    # Even the right password is refused until the window passes.
+    response = client.post(login, {"login": "target@example.com", "password": factories.PASSWORD})
+    assert response.context["form"].non_field_errors() == [
+        "Too many failed login attempts. Try again later."
+    ]
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_signup_flood_from_one_address_gets_429_page(client):
+    statuses = []
+    for i in range(21):
+        statuses.append(client.post(reverse("account_signup"), {"email": f"x{i}@bad"}).status_code)
+    assert statuses == [200] * 20 + [429]
+    page = client.post(reverse("account_signup"), {"email": "again@bad"})
+    assert "Too many attempts" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_signup_rejects_bad_input_with_field_errors(client):
+    response = client.post(
+        reverse("account_signup"), {"email": "not-an-email", "password1": "x", "password2": "y"}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["email"] == ["Enter a valid email address."]
+    assert User.objects.count() == 0
+
+
+def test_user_time_zone_must_exist(db):
+    from django.core.exceptions import ValidationError
+
+    user = factories.user_create(time_zone="Europe/London")
+    user.time_zone = "Mars/Olympus_Mons"
+    with pytest.raises(ValidationError) as error:
+        user.full_clean()
+    assert error.value.message_dict["time_zone"] == [
+        "Mars/Olympus_Mons is not a time zone we know. Use an IANA name such as Europe/London."
+    ]
+
+
+def test_admin_role_is_the_only_way_to_staff(db):
+    member = factories.user_create(role=Role.MEMBER)
+    assert (member.is_staff, member.is_superuser) == (False, False)
+    member.role = Role.ADMIN
+    member.save()
+    member.refresh_from_db()
+    assert (member.is_staff, member.is_superuser) == (True, True)

@@ -1,0 +1,87 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Role
+from tests import factories
+
+
+def test_staff_without_mfa_cannot_reach_admin_tools(client, db):
+    admin = factories.user_create(role=Role.ADMIN)
+    client.force_login(admin)
+    for path in ["/", "/admin/", "/admin/members/user/"]:
+        response = client.get(path)
+        assert (response.status_code, response["Location"]) == (302, reverse("mfa_activate_totp"))
+    # The account area stays open, so TOTP can be set up.
+    assert client.get(reverse("account_email")).status_code == 200
+
+
+def test_facilitator_without_mfa_is_sent_to_set_up_totp(client, db):
+    facilitator = factories.user_create(role=Role.FACILITATOR)
+    client.force_login(facilitator)
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[0] == (reverse("mfa_activate_totp"), 302)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Your role gives access to confidential member data. "
+        "Set up an authenticator app to continue."
+    ]
+
+
+def test_staff_with_mfa_reaches_admin_tools(client, db):
+    admin = factories.user_create(role=Role.ADMIN, totp=True)
+    client.force_login(admin)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_mfa_requirement_on_htmx_request_redirects_whole_page(client, db):
+    admin = factories.user_create(role=Role.ADMIN)
+    client.force_login(admin)
+    response = client.get("/", headers={"HX-Request": "true"})
+    assert (response.status_code, response["HX-Redirect"]) == (204, reverse("mfa_activate_totp"))
+
+
+def test_members_do_not_need_mfa(client, db):
+    member = factories.user_create(role=Role.MEMBER)
+    client.force_login(member)
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_login_required_on_htmx_request_becomes_hx_redirect(client):
+    response = client.get(reverse("account_email"), headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/accounts/login/?next=/accounts/email/"
+
+
+@pytest.mark.django_db
+def test_login_required_on_normal_request_redirects(client):
+    response = client.get(reverse("account_email"))
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/accounts/login/?next=/accounts/email/",
+    )
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [("Australia/Sydney", "Australia/Sydney"), ("America/New_York", "America/New_York")],
+)
+def test_user_time_zone_is_active_during_request(client, db, zone, expected):
+    from peernet import views
+
+    seen = {}
+    original = views._dashboard_member
+
+    def spy(request):
+        seen["zone"] = timezone.get_current_timezone_name()
+        return original(request)
+
+    member = factories.user_create(role=Role.MEMBER, time_zone=zone)
+    client.force_login(member)
+    views._dashboard_member = spy
+    try:
+        client.get("/")
+    finally:
+        views._dashboard_member = original
+    assert seen["zone"] == expected
+    assert timezone.get_current_timezone_name() == "UTC"

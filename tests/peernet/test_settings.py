@@ -1,0 +1,122 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from peernet.env import env_bool, mailer_from_url
+
+ROOT = Path(__file__).resolve().parents[2]
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("console://", {"BACKEND": "django.core.mail.backends.console.EmailBackend"}),
+        (
+            "smtp://user:p%40ss@mail.example.com:2525",
+            {
+                "BACKEND": SMTP,
+                "OPTIONS": {
+                    "host": "mail.example.com",
+                    "port": 2525,
+                    "username": "user",
+                    "password": "p@ss",
+                    "use_tls": False,
+                    "use_ssl": False,
+                    "timeout": 20,
+                },
+            },
+        ),
+        (
+            "smtp+tls://u:p@mail.example.com:587",
+            {
+                "BACKEND": SMTP,
+                "OPTIONS": {
+                    "host": "mail.example.com",
+                    "port": 587,
+                    "username": "u",
+                    "password": "p",
+                    "use_tls": True,
+                    "use_ssl": False,
+                    "timeout": 20,
+                },
+            },
+        ),
+        (
+            "smtp+ssl://mail.example.com?timeout=5",
+            {
+                "BACKEND": SMTP,
+                "OPTIONS": {
+                    "host": "mail.example.com",
+                    "port": 465,
+                    "username": "",
+                    "password": "",
+                    "use_tls": False,
+                    "use_ssl": True,
+                    "timeout": 5,
+                },
+            },
+        ),
+    ],
+)
+def test_mailer_from_url_parses_each_scheme(url, expected):
+    assert mailer_from_url(url) == expected
+
+
+def test_mailer_from_url_rejects_unknown_scheme():
+    with pytest.raises(ImproperlyConfigured) as error:
+        mailer_from_url("carrier-pigeon://loft")
+    assert str(error.value) == (
+        "EMAIL_URL scheme 'carrier-pigeon' is not supported; use smtp://, smtp+tls://, "
+        "smtp+ssl:// or console://."
+    )
+
+
+def test_env_bool_rejects_nonsense(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("X_FLAG")
+    monkeypatch.setenv("X_FLAG", "Yes")
+    assert env_bool("X_FLAG") is True
+
+
+def _manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _clean_env(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_URL"))}
+    env.update(PEERNET_VAR_DIR=str(tmp_path), **extra)
+    return env
+
+
+def test_check_deploy_with_production_variables_reports_no_issues(tmp_path):
+    env = _clean_env(
+        tmp_path,
+        DJANGO_SECRET_KEY="k" * 20 + "-production-secret-with-enough-entropy-0123456789",
+        DJANGO_ALLOWED_HOSTS="peernet.example.com",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
+        DATABASE_URL=f"sqlite:///{tmp_path}/prod.sqlite3",
+    )
+    result = _manage("check", "--deploy", "--fail-level", "DEBUG", env=env)
+    assert (result.returncode, result.stdout.strip()) == (
+        0,
+        "System check identified no issues (0 silenced).",
+    ), result.stderr
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    result = _manage("check", env=_clean_env(tmp_path, EMAIL_URL="console://"))
+    assert result.returncode == 1
+    assert "Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for development)." in result.stderr

@@ -1,0 +1,131 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from members.models import Role
+from tests import factories
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+
+def text_of(response) -> str:
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def h1(response) -> str:
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", match.group(1))).strip()
+
+
+@pytest.mark.django_db
+def test_home_visitor_sees_landing_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert h1(response) == "A small room of peers who have faced what you are facing"
+    assert "Apply to join" in text_of(response)
+    assert response.templates[0].name == "peernet/landing.html"
+
+
+@pytest.mark.django_db
+def test_every_response_carries_the_strict_csp(client, world):
+    for path in ["/", "/accounts/login/", "/does-not-exist/", "/healthz"]:
+        response = client.get(path)
+        assert response["Content-Security-Policy"] == CSP, path
+    client.force_login(world.admin)
+    assert client.get("/")["Content-Security-Policy"] == CSP
+
+
+@pytest.mark.django_db
+def test_pages_have_no_inline_scripts_or_styles(client, world):
+    client.force_login(world.member_a)
+    for path in ["/", "/accounts/email/", "/accounts/password/change/"]:
+        html = client.get(path).content.decode()
+        assert " style=" not in html, path
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert 'src="' in tag or 'type="application/json"' in tag, (path, tag)
+
+
+def test_home_applicant_sees_their_application(client, world):
+    client.force_login(world.applicant)
+    response = client.get("/")
+    assert response.templates[0].name == "peernet/dashboard_applicant.html"
+    assert h1(response) == f"Welcome, {world.applicant.display_name}"
+
+
+def test_home_member_sees_own_cohort_only(client, world):
+    mate = factories.user_create(role=Role.MEMBER, first="Casey", last="Mate")
+    world.cohort_a.memberships.create(member=mate)
+    client.force_login(world.member_a)
+    response = client.get("/")
+    assert response.templates[0].name == "peernet/dashboard_member.html"
+    assert response.context["cohort"] == world.cohort_a
+    assert [m.email for m in response.context["mates"]] == sorted(
+        [world.member_a.email, mate.email],
+        key=lambda e: {world.member_a.email: world.member_a.last_name, mate.email: "Mate"}[e],
+    )
+    assert "Cohort B" not in text_of(response)
+    assert world.member_b.display_name not in text_of(response)
+
+
+def test_home_member_without_cohort_is_told_they_wait(client, db):
+    member = factories.user_create(role=Role.MEMBER)
+    client.force_login(member)
+    assert "waiting to be placed in a cohort" in text_of(client.get("/"))
+
+
+def test_home_facilitator_sees_only_their_cohorts(client, world):
+    client.force_login(world.facilitator_a)
+    response = client.get("/")
+    assert response.templates[0].name == "peernet/dashboard_facilitator.html"
+    assert [(c.name, c.active_members) for c in response.context["cohorts"]] == [("Cohort A", 1)]
+
+
+def test_home_admin_sees_queue_and_all_cohorts(client, world):
+    client.force_login(world.admin)
+    response = client.get("/")
+    assert response.templates[0].name == "peernet/dashboard_admin.html"
+    assert response.context["applicant_count"] == 1
+    assert [(c.name, c.active_members) for c in response.context["cohorts"]] == [
+        ("Cohort A", 1),
+        ("Cohort B", 1),
+    ]
+
+
+@pytest.mark.parametrize("extra_cohorts", [0, 30])
+def test_home_admin_query_count_is_constant(
+    client, world, django_assert_num_queries, extra_cohorts
+):
+    for _ in range(extra_cohorts):
+        factories.cohort_create(members=[factories.user_create(role=Role.MEMBER)])
+    client.force_login(world.admin)
+    client.get("/")  # the first request of a session records it (usersessions)
+    # session, user, MFA check, applicants, heartbeat, cohorts with member counts
+    with django_assert_num_queries(6):
+        client.get("/")
+
+
+def test_navigation_follows_role(client, world):
+    client.force_login(world.member_a)
+    assert "Administration" not in text_of(client.get("/"))
+    client.force_login(world.admin)
+    assert "Administration" in text_of(client.get("/"))
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_friendly(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert h1(response) == "Page not found"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_ok(client):
+    response = client.get(reverse("healthz"))
+    assert response.json() == {"status": "ok"}

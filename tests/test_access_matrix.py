@@ -1,0 +1,177 @@
+"""Every URL pattern × every role, with the outcome each must get.
+
+A new route without a row here fails `test_access_matrix_covers_every_route`. Outcomes are
+"200", "404", "403", "405", or "302 <location prefix>". Rows build their path from the `world`
+fixture, which holds two cohorts and a person in every role; objects that could leak are
+created before they are requested.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import ROLES, World
+
+LOGIN = "302 /accounts/login/"
+HOME = "302 /"
+
+
+@dataclass(frozen=True)
+class Row:
+    path: Callable[[World], str]
+    expect: dict[str, str]
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+def everyone(outcome: str) -> dict[str, str]:
+    return dict.fromkeys(ROLES, outcome)
+
+
+def signed_in(outcome: str, anonymous: str = LOGIN) -> dict[str, str]:
+    return {**everyone(outcome), "anonymous": anonymous}
+
+
+ADMIN_LOGIN = "302 /admin/login/"
+REAUTH = "302 /accounts/reauthenticate/"
+STAFF = ("facilitator_a", "facilitator_b", "admin")
+
+
+def by_mfa(without: str, with_totp: str) -> dict[str, str]:
+    """Admins and facilitators in the world have an authenticator app; others do not."""
+    return {**signed_in(without), **dict.fromkeys(STAFF, with_totp)}
+
+
+def url(name: str, **kwargs) -> Callable[[World], str]:
+    return lambda world: reverse(name, kwargs=kwargs or None)
+
+
+MATRIX: dict[str, list[Row]] = {
+    "home": [Row(url("home"), everyone("200"))],
+    "healthz": [Row(url("healthz"), everyone("200"))],
+    # allauth: entrance pages are for visitors; signed-in people are sent home.
+    "account_login": [Row(url("account_login"), signed_in(HOME, anonymous="200"))],
+    "account_signup": [Row(url("account_signup"), signed_in(HOME, anonymous="200"))],
+    "account_logout": [Row(url("account_logout"), signed_in("200", anonymous=HOME))],
+    "account_inactive": [Row(url("account_inactive"), everyone("200"))],
+    "account_reauthenticate": [Row(url("account_reauthenticate"), signed_in("200"))],
+    "account_email": [Row(url("account_email"), signed_in("200"))],
+    "account_email_verification_sent": [
+        Row(url("account_email_verification_sent"), everyone("200"))
+    ],
+    "account_confirm_email": [
+        Row(url("account_confirm_email", key="not-a-real-key"), everyone("200"))
+    ],
+    "account_change_password": [Row(url("account_change_password"), signed_in("200"))],
+    "account_set_password": [
+        Row(url("account_set_password"), signed_in("302 /accounts/password/change/"))
+    ],
+    "account_reset_password": [Row(url("account_reset_password"), everyone("200"))],
+    "account_reset_password_done": [Row(url("account_reset_password_done"), everyone("200"))],
+    "account_reset_password_from_key": [
+        Row(url("account_reset_password_from_key", uidb36="0", key="bad-key"), everyone("200"))
+    ],
+    "account_reset_password_from_key_done": [
+        Row(url("account_reset_password_from_key_done"), everyone("200"))
+    ],
+    "account_confirm_login_code": [
+        Row(url("account_confirm_login_code"), signed_in(HOME, anonymous="302 /accounts/login/"))
+    ],
+    "mfa_index": [Row(url("mfa_index"), signed_in("200"))],
+    "mfa_authenticate": [
+        Row(url("mfa_authenticate"), signed_in(HOME, anonymous="302 /accounts/login/"))
+    ],
+    # Changing second factors asks for the password again (the test logins are not recent).
+    "mfa_reauthenticate": [Row(url("mfa_reauthenticate"), by_mfa(REAUTH, "200"))],
+    "mfa_activate_totp": [Row(url("mfa_activate_totp"), signed_in(REAUTH))],
+    "mfa_deactivate_totp": [Row(url("mfa_deactivate_totp"), by_mfa("404", REAUTH))],
+    "mfa_view_recovery_codes": [Row(url("mfa_view_recovery_codes"), signed_in("404"))],
+    "mfa_generate_recovery_codes": [Row(url("mfa_generate_recovery_codes"), signed_in(REAUTH))],
+    "mfa_download_recovery_codes": [Row(url("mfa_download_recovery_codes"), signed_in("404"))],
+    "usersessions_list": [Row(url("usersessions_list"), signed_in("200"))],
+    # Django's admin makes a route per registered model; the admin rows request the index and
+    # each model's list. Only the admin role may enter.
+    "admin:*": [
+        # Its index sends visitors to the admin login, which hands over to allauth's.
+        Row(url("admin:index"), {**signed_in(ADMIN_LOGIN, anonymous=ADMIN_LOGIN), "admin": "200"}),
+    ]
+    + [
+        Row(url(name), {**signed_in(ADMIN_LOGIN), "admin": "200"})
+        for name in [
+            "admin:members_user_changelist",
+            "admin:groups_cohort_changelist",
+            "admin:account_emailaddress_changelist",
+            "admin:mfa_authenticator_changelist",
+            "admin:usersessions_usersession_changelist",
+        ]
+    ],
+}
+
+
+def route_keys(patterns=None, prefix="", namespace=None):
+    """(key, route) for every pattern in the URLconf; admin routes share the key "admin:*"."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from route_keys(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            if namespace == "admin" or route.startswith("admin/"):
+                yield "admin:*", route
+            elif pattern.name:
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), route
+            else:
+                yield route, route
+
+
+def test_access_matrix_covers_every_route():
+    missing = sorted({route for key, route in route_keys() if key not in MATRIX})
+    assert missing == [], f"Routes without an access-matrix row: {missing}"
+
+
+def test_access_matrix_has_no_stale_rows():
+    keys = {key for key, _ in route_keys()}
+    assert sorted(set(MATRIX) - keys) == []
+
+
+def test_access_matrix_rows_name_every_role():
+    incomplete = [
+        key for key, rows in MATRIX.items() for row in rows if set(row.expect) != set(ROLES)
+    ]
+    assert incomplete == []
+
+
+def outcome_of(response) -> str:
+    if response.status_code in (301, 302):
+        return f"302 {response['Location']}"
+    return str(response.status_code)
+
+
+def matches(observed: str, expected: str) -> bool:
+    if expected.startswith("302 "):
+        return (
+            observed.startswith("302 ")
+            and observed[4:].startswith(expected[4:])
+            and (expected[4:] != "/" or observed[4:].split("?")[0] == "/")
+        )
+    return observed == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix_outcomes(client, world, role):
+    user = world.by_role(role)
+    if user is not None:
+        client.force_login(user)
+    failures = []
+    for key, rows in MATRIX.items():
+        for row in rows:
+            path = row.path(world)
+            response = getattr(client, row.method)(path, row.data)
+            observed = outcome_of(response)
+            if not matches(observed, row.expect[role]):
+                failures.append(f"{key} {path}: expected {row.expect[role]}, got {observed}")
+    assert not failures, "\n".join(failures)
