@@ -75,7 +75,7 @@ def world(db) -> World:
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def chromium_path():
     """Browser tests need Debian's Chromium. In CI a missing browser fails the run."""
     import os

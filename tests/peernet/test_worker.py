@@ -1,7 +1,11 @@
 import time
 
+import pytest
+
 from peernet.models import Heartbeat
 from peernet.tasks import heartbeat_record
+
+pytestmark = pytest.mark.worker
 
 
 def test_task_sent_through_broker_runs_in_worker_process(celery_worker_process):

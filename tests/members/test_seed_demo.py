@@ -1,0 +1,62 @@
+from io import StringIO
+
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from groups.models import Cohort, Membership
+from members.models import Role, User
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    roles = {role: User.objects.filter(role=role).count() for role in Role.values}
+    return roles, Cohort.objects.count(), Membership.objects.filter(status="active").count()
+
+
+def test_seed_demo_creates_organisation_and_is_idempotent(db):
+    seed("--password", "demo-password-1")
+    first = counts()
+    assert first == (
+        {"applicant": 5, "member": 30, "facilitator": 2, "admin": 1},
+        3,
+        30,
+    )
+    seed("--password", "demo-password-2")
+    assert counts() == first
+    user = authenticate(email="member01@example.com", password="demo-password-2")
+    assert user is not None and user.email == "member01@example.com"
+
+
+def test_seed_demo_prints_logins_and_given_password(db):
+    output = seed("--password", "demo-password-1")
+    assert "admin@example.com" in output
+    assert "facilitator1@example.com" in output
+    assert "applicant1@example.com" in output
+    assert "Password for every account: demo-password-1" in output
+
+
+def test_seed_demo_generates_password_when_none_given(db):
+    output = seed()
+    password = output.split("Password for every account: ")[1].split()[0]
+    assert len(password) >= 12
+    assert authenticate(email="admin@example.com", password=password) is not None
+
+
+def test_seed_demo_staff_have_authenticator_apps(db):
+    seed("--password", "demo-password-1")
+    with_totp = set(
+        Authenticator.objects.filter(type=Authenticator.Type.TOTP).values_list(
+            "user__email", flat=True
+        )
+    )
+    assert with_totp == {
+        "admin@example.com",
+        "facilitator1@example.com",
+        "facilitator2@example.com",
+    }
