@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 
-from members.models import User
+from members.models import (
+    Challenge,
+    ConfidentialityAgreement,
+    ConflictDeclaration,
+    Profile,
+    RankedChallenge,
+    User,
+)
 
 
 @admin.register(User)
@@ -25,3 +32,43 @@ class UserAdmin(BaseUserAdmin):
 
 # Roles are PeerNet's one representation of access (User.role); auth groups are not used.
 admin.site.unregister(Group)
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(admin.ModelAdmin):
+    """The shared challenge taxonomy members rank; admins keep it current."""
+
+    list_display = ["name", "description", "is_active", "position"]
+    list_editable = ["is_active", "position"]
+    search_fields = ["name"]
+
+
+@admin.register(ConfidentialityAgreement)
+class ConfidentialityAgreementAdmin(admin.ModelAdmin):
+    list_display = ["version", "published_at"]
+
+    def has_change_permission(self, request, obj=None):
+        # A version once published is what people accepted: publish a new one instead.
+        return obj is None
+
+
+class RankedChallengeInline(admin.TabularInline):
+    model = RankedChallenge
+    extra = 0
+
+
+class ConflictInline(admin.TabularInline):
+    model = ConflictDeclaration
+    extra = 0
+    raw_id_fields = ["other_user"]
+    exclude = ["company_keys"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "title", "company", "industry", "approved_at"]
+    list_filter = ["industry", "preferred_format"]
+    search_fields = ["user__email", "user__last_name", "company"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["company_keys"]
+    inlines = [RankedChallengeInline, ConflictInline]

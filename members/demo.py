@@ -80,4 +80,37 @@ COHORTS = [
     ("Pacific Operators", "pacific-operators", "Australia/Sydney", "forming"),
 ]
 MEMBERS_PER_COHORT = 10
-APPLICANT_COUNT = 5
+# One applicant per application state, in this order.
+APPLICANT_STATES = [
+    "draft",
+    "submitted",
+    "under_review",
+    "info_requested",
+    "waitlisted",
+    "approved",
+    "declined",
+    "withdrawn",
+]
+INDUSTRIES = ["31-33", "42", "51", "52", "54", "62", "44-45", "23", "48-49", "72"]
+COMPANY_WORDS = [
+    "Northwind",
+    "Bluefin",
+    "Cedar",
+    "Harbor",
+    "Summit",
+    "Ironwood",
+    "Lumen",
+    "Quarry",
+    "Atlas",
+    "Orchid",
+    "Pioneer",
+    "Meridian",
+    "Beacon",
+    "Granite",
+    "Willow",
+]
+TITLES = ["CEO", "Founder and CEO", "President", "Managing Director", "Owner and CEO"]
+REVENUE = ["5m-13m", "13m-50m", "13m-50m", "50m-250m", "250m+"]
+FORMATS = ["in_person", "virtual", "hybrid"]
+FIRST += ["Jamal", "Keiko", "Lars", "Mina", "Noor"]
+LAST += ["Osei", "Tanaka", "Holm", "Ahmadi", "Reyes"]

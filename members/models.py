@@ -1,8 +1,13 @@
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+
+from members.choices import Industry, MeetingFormat, Relationship, RevenueBand
 
 
 def validate_time_zone(value: str) -> None:
@@ -35,11 +40,10 @@ class UserManager(BaseUserManager):
 
     def create_user(self, email, password=None, **extra):
         extra.setdefault("role", Role.APPLICANT)
-        extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
     def create_superuser(self, email, password=None, **extra):
-        extra.update(role=Role.ADMIN, is_superuser=True)
+        extra.update(role=Role.ADMIN)
         return self._create_user(email, password, **extra)
 
 
@@ -77,3 +81,310 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email
+
+
+class Challenge(models.Model):
+    """A shared challenge in the taxonomy admins manage; members rank their top ones."""
+
+    name = models.CharField(max_length=80, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    """What a person tells us about themselves and their company (one per user)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    title = models.CharField("job title", max_length=120, blank=True)
+    company = models.CharField("company name", max_length=160, blank=True)
+    company_website = models.URLField("company website", blank=True)
+    # Normalised company identities (from name and website), for conflict checks.
+    company_keys = models.JSONField(default=list, blank=True)
+    industry = models.CharField(max_length=8, choices=Industry.choices, blank=True)
+    employees = models.PositiveIntegerField("number of employees", null=True, blank=True)
+    payroll_usd = models.PositiveBigIntegerField("annual payroll (USD)", null=True, blank=True)
+    revenue_band = models.CharField(
+        "annual revenue", max_length=10, choices=RevenueBand.choices, blank=True
+    )
+    years_in_role = models.PositiveSmallIntegerField(
+        "years in this role", null=True, blank=True, validators=[MaxValueValidator(70)]
+    )
+    city = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    linkedin_url = models.URLField("LinkedIn profile", blank=True)
+    bio = models.TextField("short bio", max_length=1500, blank=True)
+    preferred_format = models.CharField(
+        "preferred meeting format", max_length=10, choices=MeetingFormat.choices, blank=True
+    )
+    # Set when the application is approved: the member joins the unassigned pool then.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+
+class RankedChallenge(models.Model):
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="challenges")
+    challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+    class Meta:
+        ordering = ["profile", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "rank"], name="ranked_challenge_rank"),
+            models.UniqueConstraint(fields=["profile", "challenge"], name="ranked_challenge_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.challenge_id}"
+
+
+class ConflictDeclaration(models.Model):
+    """A relationship someone declares, with a company or with another person."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="conflicts")
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    company_name = models.CharField(max_length=160, blank=True)
+    company_domain = models.CharField("company website or domain", max_length=200, blank=True)
+    company_keys = models.JSONField(default=list, blank=True)
+    person_name = models.CharField(max_length=160, blank=True)
+    person_email = models.EmailField(blank=True)
+    # Resolved from person_email when that person has an account; never shown to the declarer.
+    other_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conflicts_declared_by_others",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["profile", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(company_name="", company_domain="", person_email=""),
+                name="conflict_names_company_or_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        target = self.company_name or self.company_domain or self.person_name or self.person_email
+        return f"{self.get_relationship_display()}: {target}"
+
+
+class ConfidentialityAgreement(models.Model):
+    """Versioned text; an application records the version accepted and when."""
+
+    version = models.CharField(max_length=20, unique=True)
+    text = models.TextField()
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Confidentiality agreement {self.version}"
+
+
+class EligibilityPolicy(models.Model):
+    """The organisation's admission rules (see members/eligibility.py for the format).
+
+    Every save creates a new row; the newest one is in force, older ones are history.
+    """
+
+    rules = models.JSONField()
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "eligibility policies"
+
+    def __str__(self) -> str:
+        return f"Eligibility policy of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        UNDER_REVIEW = "under_review", "Under review"
+        INFO_REQUESTED = "info_requested", "More information requested"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    applicant = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="application"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    motivation = models.TextField("why you want to join", max_length=3000, blank=True)
+    # The conflicts section may rightly be empty; the applicant confirms they reviewed it.
+    conflicts_reviewed = models.BooleanField(default=False)
+    agreement = models.ForeignKey(
+        ConfidentialityAgreement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agreement_accepted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The latest automatic evaluation against the policy in force (members/eligibility.py).
+    eligibility = models.JSONField(null=True, blank=True)
+    eligible = models.BooleanField(null=True)
+    waiver_reason = models.TextField(blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    waived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"Application of {self.applicant}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {self.Status.DRAFT, self.Status.INFO_REQUESTED}
+
+    @property
+    def eligibility_label(self) -> str:
+        if self.waived_at:
+            return "Waived"
+        if self.eligible is None:
+            return "Not evaluated"
+        return "Eligible" if self.eligible else "Not eligible"
+
+
+class Reference(models.Model):
+    """A referee answers through a private, expiring, single-use link; no account needed."""
+
+    class Recommendation(models.TextChoices):
+        STRONG = "strong", "Strongly recommend"
+        YES = "yes", "Recommend"
+        RESERVATIONS = "reservations", "Recommend with reservations"
+        NO = "no", "Do not recommend"
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="references"
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField("referee's name", max_length=160)
+    email = models.EmailField("referee's email")
+    relationship = models.CharField("how they know you", max_length=160)
+    # Only a hash of the link's token is stored: a database leak exposes no working link.
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    years_known = models.PositiveSmallIntegerField(null=True, blank=True)
+    recommendation = models.CharField(max_length=20, choices=Recommendation.choices, blank=True)
+    comments = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["application", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "position"], name="reference_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reference {self.name} for {self.application}"
+
+
+class Score(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scores")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    fit = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    contribution = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    commitment = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["application", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="score_one_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    fit__range=(1, 5), contribution__range=(1, 5), commitment__range=(1, 5)
+                ),
+                name="score_rubric_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Score by {self.reviewer_id} for {self.application_id}"
+
+    @property
+    def total(self) -> float:
+        return round((self.fit + self.contribution + self.commitment) / 3, 2)
+
+
+class InternalNote(models.Model):
+    """Reviewers only. Never shown to the applicant."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "created_at"]
+
+    def __str__(self) -> str:
+        return f"Note by {self.author_id} on {self.application_id}"
+
+
+class ApplicationEvent(models.Model):
+    """The audit trail: every transition and decision, who, when, why."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", "Status change"
+        REFERENCE_SENT = "reference_sent", "Reference request sent"
+        REFERENCE_ANSWERED = "reference_answered", "Reference answered"
+        SCORED = "scored", "Scored"
+        NOTE = "note", "Internal note"
+        WAIVER = "waiver", "Eligibility waived"
+        ELIGIBILITY = "eligibility", "Eligibility evaluated"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    # Internal reason (reviewers see it) and the message the applicant sees (may be empty).
+    reason = models.TextField(blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.from_status}→{self.to_status}"

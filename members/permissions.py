@@ -30,3 +30,16 @@ def requires_mfa(user) -> bool:
 
 def mfa_missing(user) -> bool:
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def can_review_applications(user) -> bool:
+    return is_admin(user)
+
+
+def can_apply(user) -> bool:
+    """Applicants apply; members keep read access to the application that admitted them."""
+    return user.is_authenticated and role_of(user) in {Role.APPLICANT, Role.MEMBER}
+
+
+def can_edit_application(user, application) -> bool:
+    return application.applicant_id == user.pk and application.is_editable

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("", include("members.urls")),
     path("admin/", admin.site.urls),
 ]

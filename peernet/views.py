@@ -6,8 +6,9 @@ from django.views.decorators.http import require_GET
 
 from groups.models import Cohort, Membership
 from groups.selectors import cohort_of_member, cohorts_facilitated_by
-from members.models import Role, User
+from members.models import Application, Role
 from members.permissions import role_of
+from members.selectors import status_counts
 from peernet.models import Heartbeat
 
 
@@ -24,7 +25,8 @@ def home(request):
         return _dashboard_facilitator(request)
     if role == Role.MEMBER:
         return _dashboard_member(request)
-    return render(request, "peernet/dashboard_applicant.html")
+    application = Application.objects.filter(applicant=request.user).first()
+    return render(request, "peernet/dashboard_applicant.html", {"application": application})
 
 
 def _active_count():
@@ -35,7 +37,7 @@ def _dashboard_admin(request):
     cohorts = Cohort.objects.annotate(active_members=_active_count()).order_by("name")
     context = {
         "cohorts": cohorts,
-        "applicant_count": User.objects.filter(role=Role.APPLICANT, is_active=True).count(),
+        "queue_counts": status_counts(request.user),
         "heartbeat": Heartbeat.objects.filter(name="scheduler").first(),
     }
     return render(request, "peernet/dashboard_admin.html", context)

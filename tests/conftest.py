@@ -24,6 +24,20 @@ def _isolation(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Transactional tests (live server, real worker) flush the database after each test,
+    taking the rows data migrations made with it; put them back before such a test."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    import_module("members.migrations.0003_default_taxonomy").forwards(apps, None)
+
+
 @dataclass
 class World:
     """Two cohorts and one person in every role of the access matrix."""

@@ -57,3 +57,70 @@ def cohort_create(*, name=None, facilitators=(), members=(), status=Cohort.Statu
     for member in members:
         Membership.objects.create(cohort=cohort, member=member)
     return cohort
+
+
+def challenges(n: int = 5) -> list:
+    from members.models import Challenge
+
+    return list(Challenge.objects.order_by("position")[:n])
+
+
+def application_complete(
+    *,
+    applicant=None,
+    email=None,
+    title="Chief Executive Officer",
+    employees=120,
+    revenue_band="13m-50m",
+    company="Northwind Traders",
+    submit=False,
+):
+    """An applicant whose application has every section filled in (a draft unless submit)."""
+    from members import selectors, services
+
+    applicant = applicant or user_create(email=email, first="Jordan", last="Applicant")
+    application = services.application_get_or_create(applicant=applicant)
+    profile = applicant.profile
+    services.profile_update(
+        profile=profile,
+        user_fields={
+            "first_name": applicant.first_name or "Jordan",
+            "last_name": applicant.last_name or "Applicant",
+        },
+        title=title,
+        city="Boston",
+        country="United States",
+        company=company,
+        company_website="https://northwind.example.com",
+        industry="42",
+        employees=employees,
+        revenue_band=revenue_band,
+        years_in_role=6,
+        preferred_format="hybrid",
+    )
+    services.challenges_rank(profile=profile, challenges=challenges(3))
+    services.application_conflicts_reviewed(application=application)
+    services.references_replace(
+        application=application,
+        references=[
+            {
+                "name": "Riley Ref",
+                "email": f"riley.{applicant.pk}@example.org",
+                "relationship": "Board chair",
+            },
+            {
+                "name": "Sam Ref",
+                "email": f"sam.{applicant.pk}@example.org",
+                "relationship": "Co-founder",
+            },
+        ],
+    )
+    services.application_agreement_save(
+        application=application,
+        motivation="I want a room of peers to think with, " * 3,
+        agreement=selectors.current_agreement(),
+    )
+    if submit:
+        services.application_submit(application=application, actor=applicant)
+    application.refresh_from_db()
+    return application

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests import factories
 from tests.conftest import ROLES, World
 
 LOGIN = "302 /accounts/login/"
@@ -46,6 +47,38 @@ def by_mfa(without: str, with_totp: str) -> dict[str, str]:
 
 def url(name: str, **kwargs) -> Callable[[World], str]:
     return lambda world: reverse(name, kwargs=kwargs or None)
+
+
+def nobody_but(role: str, outcome: str, others: str = "404") -> dict[str, str]:
+    return {**signed_in(others), role: outcome}
+
+
+def submitted_application(world: World):
+    """Another applicant's submitted application: the thing that must not leak."""
+    if not hasattr(world, "submitted"):
+        world.submitted = factories.application_complete(
+            email="other.applicant@example.com", submit=True
+        )
+    return world.submitted
+
+
+def reference_link(world: World) -> str:
+    from members import services
+
+    reference = submitted_application(world).references.first()
+    token = services.reference_send(reference=reference, actor=world.admin)
+    return reverse("reference_respond", args=[token])
+
+
+def review(name: str, *extra):
+    return lambda world: reverse(name, args=[submitted_application(world).pk, *extra])
+
+
+def resend_path(world: World) -> str:
+    application = submitted_application(world)
+    return reverse(
+        "review_reference_resend", args=[application.pk, application.references.last().pk]
+    )
 
 
 MATRIX: dict[str, list[Row]] = {
@@ -91,6 +124,38 @@ MATRIX: dict[str, list[Row]] = {
     "mfa_generate_recovery_codes": [Row(url("mfa_generate_recovery_codes"), signed_in(REAUTH))],
     "mfa_download_recovery_codes": [Row(url("mfa_download_recovery_codes"), signed_in("404"))],
     "usersessions_list": [Row(url("usersessions_list"), signed_in("200"))],
+    # Applying: only the applicant has an application; members who never applied see 404.
+    "application_overview": [Row(url("application_overview"), nobody_but("applicant", "200"))],
+    "application_section": [
+        Row(url("application_section", section=key), nobody_but("applicant", "200"))
+        for key in ["about", "company", "challenges", "conflicts", "references", "agreement"]
+    ],
+    "application_submit": [
+        Row(url("application_submit"), nobody_but("applicant", "302 /application/"), method="post"),
+        Row(url("application_submit"), signed_in("405")),
+    ],
+    # A referee needs no account; the link itself is the credential.
+    "reference_respond": [
+        Row(reference_link, everyone("200")),
+        Row(url("reference_respond", token="not-a-token"), everyone("404")),
+    ],
+    "review_queue": [Row(url("review_queue"), nobody_but("admin", "200"))],
+    "review_policy": [Row(url("review_policy"), nobody_but("admin", "200"))],
+    "review_detail": [Row(review("review_detail"), nobody_but("admin", "200"))],
+    # Empty posts: reviewers get the form back with errors; nobody else learns it exists.
+    "review_score": [Row(review("review_score"), nobody_but("admin", "200"), method="post")],
+    "review_note": [Row(review("review_note"), nobody_but("admin", "200"), method="post")],
+    "review_decide": [Row(review("review_decide"), nobody_but("admin", "200"), method="post")],
+    "review_waive": [Row(review("review_waive"), nobody_but("admin", "200"), method="post")],
+    "review_reference_resend": [
+        Row(resend_path, nobody_but("admin", "302 /review/"), method="post")
+    ],
+    # Last: withdrawing ends the applicant's draft for the rows after it.
+    "application_withdraw": [
+        Row(
+            url("application_withdraw"), nobody_but("applicant", "302 /application/"), method="post"
+        ),
+    ],
     # Django's admin makes a route per registered model; the admin rows request the index and
     # each model's list. Only the admin role may enter.
     "admin:*": [
@@ -102,6 +167,9 @@ MATRIX: dict[str, list[Row]] = {
         for name in [
             "admin:members_user_changelist",
             "admin:groups_cohort_changelist",
+            "admin:members_challenge_changelist",
+            "admin:members_profile_changelist",
+            "admin:members_confidentialityagreement_changelist",
             "admin:account_emailaddress_changelist",
             "admin:mfa_authenticator_changelist",
             "admin:usersessions_usersession_changelist",

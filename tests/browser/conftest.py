@@ -43,3 +43,4 @@ def page(browser, live_server):
     yield page
     context.close()
     assert problems == [], problems
+

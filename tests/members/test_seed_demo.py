@@ -5,7 +5,8 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from groups.models import Cohort, Membership
-from members.models import Role, User
+from members import demo
+from members.models import Application, Role, User
 
 
 def seed(*args) -> str:
@@ -23,12 +24,15 @@ def test_seed_demo_creates_organisation_and_is_idempotent(db):
     seed("--password", "demo-password-1")
     first = counts()
     assert first == (
-        {"applicant": 5, "member": 30, "facilitator": 2, "admin": 1},
+        {"applicant": 7, "member": 31, "facilitator": 2, "admin": 1},
         3,
         30,
     )
+    states = sorted(Application.objects.values_list("status", flat=True))
+    assert states == sorted(demo.APPLICANT_STATES)
     seed("--password", "demo-password-2")
     assert counts() == first
+    assert sorted(Application.objects.values_list("status", flat=True)) == states
     user = authenticate(email="member01@example.com", password="demo-password-2")
     assert user is not None and user.email == "member01@example.com"
 
@@ -60,3 +64,13 @@ def test_seed_demo_staff_have_authenticator_apps(db):
         "facilitator1@example.com",
         "facilitator2@example.com",
     }
+
+
+def test_seed_demo_applications_have_reviews_and_pool(db):
+    seed("--password", "demo-password-1")
+    reviewed = Application.objects.get(status="under_review")
+    assert (reviewed.scores.count(), reviewed.notes.count()) == (1, 1)
+    assert reviewed.references.filter(answered_at__isnull=False).count() == 1
+    approved = Application.objects.get(status="approved")
+    assert approved.applicant.role == Role.MEMBER
+    assert approved.applicant.profile.approved_at is not None

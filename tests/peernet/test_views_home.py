@@ -91,7 +91,7 @@ def test_home_admin_sees_queue_and_all_cohorts(client, world):
     client.force_login(world.admin)
     response = client.get("/")
     assert response.templates[0].name == "peernet/dashboard_admin.html"
-    assert response.context["applicant_count"] == 1
+    assert response.context["queue_counts"]["submitted"] == 0
     assert [(c.name, c.active_members) for c in response.context["cohorts"]] == [
         ("Cohort A", 1),
         ("Cohort B", 1),

@@ -6,10 +6,11 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from groups.models import Cohort, Membership
-from members import demo
-from members.models import Role, User
+from members import demo, selectors, services
+from members.models import Application, Challenge, Profile, Role, User
 
 
 class Command(BaseCommand):
@@ -78,26 +79,128 @@ class Command(BaseCommand):
                 member = self._person(
                     f"member{index + 1:02d}@example.com", first, last, Role.MEMBER, zone, password
                 )
+                self._profile(member, index, zone)
                 Membership.objects.get_or_create(
                     cohort=cohort, member=member, status=Membership.Status.ACTIVE
                 )
                 if m == 0:
                     logins.append((f"Member of {name}", member.email))
                 index += 1
-        for a in range(demo.APPLICANT_COUNT):
+        for a, state in enumerate(demo.APPLICANT_STATES):
             first, last = demo.FIRST[index], demo.LAST[index]
-            applicant = self._person(
-                f"applicant{a + 1}@example.com",
-                first,
-                last,
-                Role.APPLICANT,
-                "Europe/Paris",
-                password,
+            role = Role.MEMBER if state == "approved" else Role.APPLICANT
+            person = self._person(
+                f"applicant{a + 1}@example.com", first, last, role, "Europe/Paris", password
             )
+            self._application(person, index, state, admin)
             if a == 0:
-                logins.append(("Applicant", applicant.email))
+                logins.append(("Applicant (draft)", person.email))
             index += 1
         return logins
+
+    def _profile(self, user, i, zone):
+        profile = services.profile_get_or_create(user=user)
+        words = demo.COMPANY_WORDS
+        company = f"{words[i % len(words)]} {['Labs', 'Group', 'Foods', 'Systems'][i % 4]}"
+        services.profile_update(
+            profile=profile,
+            title=demo.TITLES[i % len(demo.TITLES)],
+            company=company,
+            company_website=f"https://{company.lower().replace(' ', '')}.example.com",
+            industry=demo.INDUSTRIES[i % len(demo.INDUSTRIES)],
+            employees=40 + (i * 37) % 900,
+            revenue_band=demo.REVENUE[i % len(demo.REVENUE)],
+            years_in_role=2 + i % 15,
+            city={
+                "America/New_York": "New York",
+                "Europe/London": "London",
+                "Australia/Sydney": "Sydney",
+            }.get(zone, "Paris"),
+            country={
+                "America/New_York": "United States",
+                "Europe/London": "United Kingdom",
+                "Australia/Sydney": "Australia",
+            }.get(zone, "France"),
+            preferred_format=demo.FORMATS[i % 3],
+            bio="Builds companies that last.",
+        )
+        challenges = list(Challenge.objects.order_by("position"))
+        picks = [challenges[(i + k * 5) % len(challenges)] for k in range(3)]
+        services.challenges_rank(profile=profile, challenges=picks)
+        if user.role == Role.MEMBER and profile.approved_at is None:
+            Profile.objects.filter(pk=profile.pk).update(approved_at=timezone.now())
+        return profile
+
+    def _application(self, person, i, state, admin):
+        """Build an application and walk it to `state` through the real services."""
+        if Application.objects.filter(applicant=person).exists():
+            return
+        application = services.application_get_or_create(applicant=person)
+        self._profile(person, i, "Europe/Paris")
+        services.application_conflicts_reviewed(application=application)
+        services.references_replace(
+            application=application,
+            references=[
+                {
+                    "name": "Dana Referee",
+                    "email": f"referee{i}a@example.org",
+                    "relationship": "Board chair for five years",
+                },
+                {
+                    "name": "Lee Referee",
+                    "email": f"referee{i}b@example.org",
+                    "relationship": "Co-investor",
+                },
+            ],
+        )
+        services.application_agreement_save(
+            application=application,
+            motivation="I want a small group of peers to test decisions with, every month.",
+            agreement=selectors.current_agreement(),
+        )
+        if state == "draft":
+            return
+        services.application_submit(application=application, actor=person)
+        first = application.references.order_by("position").first()
+        if state != "submitted":
+            services.reference_answer(
+                reference=first,
+                years_known=7,
+                recommendation="strong",
+                comments="Candid, prepared and generous with peers.",
+            )
+            services.application_score(
+                application=application,
+                reviewer=admin,
+                fit=4,
+                contribution=4,
+                commitment=5,
+                comment="Good fit.",
+            )
+            services.application_note_add(
+                application=application,
+                author=admin,
+                text="Spoke with the first referee; very positive.",
+            )
+        decisions = {
+            "info_requested": ("request_info", "Please add your annual payroll."),
+            "waitlisted": ("waitlist", ""),
+            "approved": ("approve", ""),
+            "declined": ("decline", "Thank you for your interest."),
+        }
+        if state in decisions:
+            decision, message = decisions[state]
+            services.application_decide(
+                application=application,
+                decision=decision,
+                actor=admin,
+                reason="Demo decision",
+                message=message,
+            )
+        if state == "withdrawn":
+            services.application_withdraw(
+                application=application, actor=person, reason="Timing is not right."
+            )
 
     def _print_logins(self, logins, password):
         out = self.stdout

@@ -1,0 +1,356 @@
+"""Input validation only: every error says how to fix the input."""
+
+import json
+import zoneinfo
+from copy import deepcopy
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from members import eligibility
+from members.choices import Industry, MeetingFormat, Relationship, RevenueBand
+from members.models import Challenge, Reference, Score
+
+TIME_ZONES = sorted(zoneinfo.available_timezones())
+
+
+class AboutForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    title = forms.CharField(
+        label="Job title",
+        max_length=120,
+        help_text="For example: Chief Executive Officer, Founder.",
+    )
+    city = forms.CharField(max_length=100)
+    country = forms.CharField(max_length=100)
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=[(z, z) for z in TIME_ZONES],
+        help_text="Meeting times and reminders use this zone.",
+        error_messages={"invalid_choice": "Choose a time zone from the list, e.g. Europe/London."},
+    )
+    linkedin_url = forms.URLField(
+        label="LinkedIn profile",
+        required=False,
+        assume_scheme="https",
+        help_text="Optional. A full address, e.g. https://www.linkedin.com/in/you",
+    )
+    bio = forms.CharField(
+        label="Short bio", required=False, max_length=1500, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class CompanyForm(forms.Form):
+    company = forms.CharField(label="Company name", max_length=160)
+    company_website = forms.URLField(
+        label="Company website",
+        required=False,
+        assume_scheme="https",
+        help_text="For example: https://www.example.com",
+    )
+    industry = forms.ChoiceField(choices=[("", "Choose an industry"), *Industry.choices])
+    employees = forms.IntegerField(label="Number of employees", min_value=0, max_value=10_000_000)
+    payroll_usd = forms.IntegerField(
+        label="Annual payroll (USD)",
+        required=False,
+        min_value=0,
+        max_value=10**13,
+        help_text="Optional. Whole dollars.",
+    )
+    revenue_band = forms.ChoiceField(
+        label="Annual revenue", choices=[("", "Choose a range"), *RevenueBand.choices]
+    )
+    years_in_role = forms.IntegerField(label="Years in this role", min_value=0, max_value=70)
+    preferred_format = forms.ChoiceField(
+        label="Preferred meeting format", choices=[("", "Choose a format"), *MeetingFormat.choices]
+    )
+
+
+class ChallengesForm(forms.Form):
+    """Rank 3 to 5 challenges from the shared taxonomy."""
+
+    ORDINALS = ["First", "Second", "Third", "Fourth", "Fifth"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = Challenge.objects.filter(is_active=True)
+        for i, ordinal in enumerate(self.ORDINALS, start=1):
+            self.fields[f"rank_{i}"] = forms.ModelChoiceField(
+                queryset=choices,
+                required=i <= 3,
+                label=f"{ordinal} challenge" + ("" if i <= 3 else " (optional)"),
+                empty_label="Choose a challenge",
+                error_messages={"required": f"Choose your {ordinal.lower()} challenge."},
+            )
+
+    def clean(self):
+        data = super().clean()
+        picked = [data.get(f"rank_{i}") for i in range(1, 6)]
+        seen = set()
+        for i, challenge in enumerate(picked, start=1):
+            if challenge is None:
+                continue
+            if challenge.pk in seen:
+                self.add_error(f"rank_{i}", "You chose this challenge already; pick another one.")
+            seen.add(challenge.pk)
+        if picked[3] is None and picked[4] is not None:
+            self.add_error("rank_4", "Fill the fourth challenge before the fifth.")
+        return data
+
+    def ranked(self) -> list:
+        return [
+            self.cleaned_data[f"rank_{i}"]
+            for i in range(1, 6)
+            if self.cleaned_data.get(f"rank_{i}")
+        ]
+
+
+class ConflictForm(forms.Form):
+    relationship = forms.ChoiceField(choices=[("", "Choose a relationship"), *Relationship.choices])
+    company_name = forms.CharField(label="Company name", required=False, max_length=160)
+    company_domain = forms.CharField(
+        label="Company website or domain",
+        required=False,
+        max_length=200,
+        help_text="For example: example.com",
+    )
+    person_name = forms.CharField(label="Person's name", required=False, max_length=160)
+    person_email = forms.EmailField(label="Person's email", required=False)
+    note = forms.CharField(required=False, max_length=300)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("company_name") or data.get("company_domain") or data.get("person_email")):
+            raise ValidationError(
+                "Name the company (or its website), or give the person's email address."
+            )
+        return data
+
+
+class BaseConflictFormSet(forms.BaseFormSet):
+    def declarations(self) -> list[dict]:
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+ConflictFormSet = forms.formset_factory(
+    ConflictForm,
+    formset=BaseConflictFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+)
+
+
+class ConflictsConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="This list is complete: I have declared every competitor, customer, supplier, "
+        "investor, family member and business partner who may be a member.",
+        error_messages={"required": "Confirm that your list is complete (it may be empty)."},
+    )
+
+
+class ReferenceForm(forms.Form):
+    name = forms.CharField(label="Referee's name", max_length=160)
+    email = forms.EmailField(label="Referee's email")
+    relationship = forms.CharField(
+        label="How they know you",
+        max_length=160,
+        help_text="For example: board member for 6 years.",
+    )
+
+
+class ReferencesForm(forms.Form):
+    """Two referees; neither may be the applicant, nor the same person twice."""
+
+    def __init__(self, *args, applicant_email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.applicant_email = applicant_email.lower()
+        for i in (1, 2):
+            for name, field in ReferenceForm.base_fields.items():
+                copy = deepcopy(field)
+                copy.label = f"{field.label} (referee {i})"
+                self.fields[f"ref{i}_{name}"] = copy
+
+    def clean(self):
+        data = super().clean()
+        emails = [(data.get(f"ref{i}_email") or "").lower() for i in (1, 2)]
+        for i, email in enumerate(emails, start=1):
+            if email and email == self.applicant_email:
+                self.add_error(f"ref{i}_email", "A referee must be someone other than you.")
+        if emails[0] and emails[0] == emails[1]:
+            self.add_error("ref2_email", "Your two referees need different email addresses.")
+        return data
+
+    def references(self) -> list[dict]:
+        return [
+            {key: self.cleaned_data[f"ref{i}_{key}"] for key in ("name", "email", "relationship")}
+            for i in (1, 2)
+        ]
+
+
+class AgreementForm(forms.Form):
+    motivation = forms.CharField(
+        label="Why do you want to join a peer group?",
+        max_length=3000,
+        min_length=40,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"min_length": "Tell us a little more: at least 40 characters."},
+    )
+    accept = forms.BooleanField(
+        label="I accept the confidentiality agreement above.",
+        error_messages={"required": "You need to accept the confidentiality agreement to apply."},
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReferenceAnswerForm(forms.Form):
+    years_known = forms.IntegerField(
+        label="How many years have you known the applicant?", min_value=0, max_value=80
+    )
+    recommendation = forms.ChoiceField(
+        label="Your recommendation",
+        choices=[("", "Choose one"), *Reference.Recommendation.choices],
+    )
+    comments = forms.CharField(
+        label="What should we know about them as a peer?",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+RUBRIC = [(i, str(i)) for i in range(1, 6)]
+
+
+class ScoreForm(forms.ModelForm):
+    fit = forms.TypedChoiceField(choices=RUBRIC, coerce=int, label="Fit (1–5)")
+    contribution = forms.TypedChoiceField(choices=RUBRIC, coerce=int, label="Contribution (1–5)")
+    commitment = forms.TypedChoiceField(choices=RUBRIC, coerce=int, label="Commitment (1–5)")
+
+    class Meta:
+        model = Score
+        fields = ["fit", "contribution", "commitment", "comment"]
+        widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Internal note",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only the membership team sees notes.",
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("approve", "Approve"),
+            ("waitlist", "Waitlist"),
+            ("decline", "Decline"),
+            ("request_info", "Ask for more information"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Internal reason",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded in the audit log; the applicant never sees it.",
+    )
+    message = forms.CharField(
+        label="Message to the applicant",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown on their status page. Required when asking for more information.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "request_info" and not (data.get("message") or "").strip():
+            self.add_error("message", "Tell the applicant what information you need.")
+        return data
+
+
+class WaiverForm(forms.Form):
+    reason = forms.CharField(
+        label="Why waive the eligibility rules?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PolicyForm(forms.Form):
+    rules = forms.CharField(
+        label="Rules (JSON)",
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text="All groups must pass; within a group, any rule passes it.",
+    )
+    note = forms.CharField(label="What changed", required=False, max_length=200)
+
+    def clean_rules(self):
+        try:
+            rules = json.loads(self.cleaned_data["rules"])
+        except json.JSONDecodeError as error:
+            raise ValidationError(
+                f"This is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+            ) from error
+        eligibility.validate_rules(rules)
+        return rules
+
+
+class QueueFilterForm(forms.Form):
+    from members.models import Application as _A
+
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Open (all undecided)"), *[c for c in _A.Status.choices if c[0] != "draft"]],
+    )
+    industry = forms.ChoiceField(required=False, choices=[("", "Any industry"), *Industry.choices])
+    eligibility = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Any"),
+            ("eligible", "Eligible"),
+            ("not_eligible", "Not eligible"),
+            ("waived", "Waived"),
+        ],
+    )
+    waiting = forms.ChoiceField(
+        required=False,
+        label="Waiting",
+        choices=[
+            ("", "Any time"),
+            ("7", "More than 7 days"),
+            ("14", "More than 14 days"),
+            ("30", "More than 30 days"),
+        ],
+    )
+    q = forms.CharField(
+        required=False, label="Search", max_length=100, help_text="Name, email or company"
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("waiting", "Waiting longest"),
+            ("recent", "Most recent"),
+            ("score", "Highest score"),
+            ("name", "Name"),
+            ("company", "Company"),
+        ],
+    )

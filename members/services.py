@@ -1,0 +1,450 @@
+"""Every write in the members app: profiles, applications and their review."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from members import eligibility
+from members.companies import company_keys
+from members.models import (
+    Application,
+    ApplicationEvent,
+    ConfidentialityAgreement,
+    ConflictDeclaration,
+    EligibilityPolicy,
+    InternalNote,
+    Profile,
+    RankedChallenge,
+    Reference,
+    Role,
+    Score,
+    User,
+)
+from members.permissions import can_review_applications
+from peernet.mail import email_enqueue
+
+S = Application.Status
+REFERENCE_LINK_DAYS = 14
+
+# Which status may follow which. Anything else is refused with a clear message.
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+    S.SUBMITTED: {
+        S.UNDER_REVIEW,
+        S.INFO_REQUESTED,
+        S.APPROVED,
+        S.WAITLISTED,
+        S.DECLINED,
+        S.WITHDRAWN,
+    },
+    S.UNDER_REVIEW: {S.INFO_REQUESTED, S.APPROVED, S.WAITLISTED, S.DECLINED, S.WITHDRAWN},
+    S.INFO_REQUESTED: {S.SUBMITTED, S.DECLINED, S.WITHDRAWN},
+    S.WAITLISTED: {S.UNDER_REVIEW, S.APPROVED, S.DECLINED, S.WITHDRAWN},
+    S.APPROVED: set(),
+    S.DECLINED: set(),
+    S.WITHDRAWN: set(),
+}
+# The applicant moves their own application only to these; reviewers do the rest.
+APPLICANT_MOVES = {S.SUBMITTED, S.WITHDRAWN}
+VERB = {
+    S.SUBMITTED: "submitted",
+    S.UNDER_REVIEW: "put under review",
+    S.INFO_REQUESTED: "sent back for more information",
+    S.WAITLISTED: "waitlisted",
+    S.APPROVED: "approved",
+    S.DECLINED: "declined",
+    S.WITHDRAWN: "withdrawn",
+}
+DECISIONS = {
+    "approve": S.APPROVED,
+    "waitlist": S.WAITLISTED,
+    "decline": S.DECLINED,
+    "request_info": S.INFO_REQUESTED,
+}
+
+
+class TransitionError(ValidationError):
+    pass
+
+
+def _link(name: str, *args) -> str:
+    from django.conf import settings
+
+    return settings.BASE_URL + reverse(name, args=args)
+
+
+def _require_reviewer(actor: User) -> None:
+    if not can_review_applications(actor):
+        raise PermissionDenied("Only the membership team reviews applications.")
+
+
+def _event(application, kind, actor, *, from_status="", to_status="", reason="", message=""):
+    return ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        message=message,
+    )
+
+
+# Profiles -------------------------------------------------------------------------------
+
+
+def profile_get_or_create(*, user: User) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def profile_update(*, profile: Profile, user_fields: dict | None = None, **fields) -> Profile:
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        profile.company_keys = company_keys(profile.company, profile.company_website)
+        profile.save()
+        if user_fields:
+            user = profile.user
+            for name, value in user_fields.items():
+                setattr(user, name, value)
+            user.save(update_fields=[*user_fields])
+    return profile
+
+
+def challenges_rank(*, profile: Profile, challenges: list) -> None:
+    """Replace the ranked challenges with `challenges`, first = rank 1."""
+    with transaction.atomic():
+        RankedChallenge.objects.filter(profile=profile).delete()
+        RankedChallenge.objects.bulk_create(
+            RankedChallenge(profile=profile, challenge=c, rank=i)
+            for i, c in enumerate(challenges, start=1)
+        )
+
+
+def conflicts_replace(*, profile: Profile, declarations: list[dict]) -> None:
+    with transaction.atomic():
+        ConflictDeclaration.objects.filter(profile=profile).delete()
+        emails = {d["person_email"].lower() for d in declarations if d.get("person_email")}
+        users = {u.email: u for u in User.objects.filter(email__in=emails)}
+        ConflictDeclaration.objects.bulk_create(
+            ConflictDeclaration(
+                profile=profile,
+                relationship=d["relationship"],
+                company_name=d.get("company_name", ""),
+                company_domain=d.get("company_domain", ""),
+                company_keys=company_keys(d.get("company_name", ""), d.get("company_domain", "")),
+                person_name=d.get("person_name", ""),
+                person_email=(d.get("person_email") or "").lower(),
+                other_user=users.get((d.get("person_email") or "").lower()),
+                note=d.get("note", ""),
+            )
+            for d in declarations
+        )
+
+
+# Applications ---------------------------------------------------------------------------
+
+
+def application_get_or_create(*, applicant: User) -> Application:
+    profile_get_or_create(user=applicant)
+    application, _ = Application.objects.get_or_create(applicant=applicant)
+    return application
+
+
+def references_replace(*, application: Application, references: list[dict]) -> None:
+    """Store the referees; one whose email changed gets a new, not-yet-sent request."""
+    with transaction.atomic():
+        existing = {r.position: r for r in application.references.all()}
+        for position, data in enumerate(references, start=1):
+            ref = existing.pop(position, None)
+            if ref is None:
+                Reference.objects.create(application=application, position=position, **data)
+                continue
+            if ref.email != data["email"]:
+                ref.token_hash, ref.sent_at, ref.expires_at = "", None, None
+                ref.answered_at, ref.years_known, ref.recommendation, ref.comments = (
+                    None,
+                    None,
+                    "",
+                    "",
+                )
+            ref.name, ref.email, ref.relationship = (
+                data["name"],
+                data["email"],
+                data["relationship"],
+            )
+            ref.save()
+        for ref in existing.values():
+            ref.delete()
+
+
+def application_agreement_save(
+    *, application: Application, motivation: str, agreement: ConfidentialityAgreement
+) -> None:
+    application.motivation = motivation
+    if application.agreement_id != agreement.pk:
+        application.agreement = agreement
+        application.agreement_accepted_at = timezone.now()
+    application.save(
+        update_fields=["motivation", "agreement", "agreement_accepted_at", "updated_at"]
+    )
+
+
+def application_conflicts_reviewed(*, application: Application) -> None:
+    application.conflicts_reviewed = True
+    application.save(update_fields=["conflicts_reviewed", "updated_at"])
+
+
+def application_transition(
+    *,
+    application: Application,
+    to_status: str,
+    actor: User | None,
+    reason: str = "",
+    message: str = "",
+) -> Application:
+    """The state machine. Locks the row so two reviewers cannot decide at once."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        current = locked.status
+        if to_status not in TRANSITIONS[current]:
+            raise TransitionError(
+                f"This application is {S(current).label.lower()}; "
+                f"it cannot be {VERB.get(to_status, to_status)}."
+            )
+        now = timezone.now()
+        locked.status = to_status
+        if to_status == S.SUBMITTED:
+            locked.submitted_at = locked.submitted_at or now
+        if to_status in {S.APPROVED, S.DECLINED, S.WAITLISTED}:
+            locked.decided_at = now
+        locked.save()
+        _event(
+            locked,
+            ApplicationEvent.Kind.TRANSITION,
+            actor,
+            from_status=current,
+            to_status=to_status,
+            reason=reason,
+            message=message,
+        )
+    application.refresh_from_db()
+    return application
+
+
+def application_submit(*, application: Application, actor: User) -> Application:
+    from members.selectors import application_missing
+
+    if application.applicant_id != actor.pk:
+        raise PermissionDenied("Only the applicant submits their application.")
+    missing = application_missing(application)
+    if missing:
+        raise ValidationError(
+            ["Complete these sections before you submit:"] + [m for _, m in missing]
+        )
+    resubmitted = application.status == S.INFO_REQUESTED
+    application_transition(application=application, to_status=S.SUBMITTED, actor=actor)
+    application_evaluate(application=application)
+    for reference in application.references.filter(sent_at__isnull=True):
+        reference_send(reference=reference, actor=actor)
+    email_enqueue(
+        template="application_received",
+        to=[application.applicant.email],
+        context={"resubmitted": resubmitted, "link": _link("application_overview")},
+    )
+    return application
+
+
+def application_withdraw(*, application: Application, actor: User, reason: str = "") -> None:
+    if application.applicant_id != actor.pk:
+        raise PermissionDenied("Only the applicant withdraws their application.")
+    application_transition(
+        application=application, to_status=S.WITHDRAWN, actor=actor, reason=reason
+    )
+
+
+def application_decide(
+    *, application: Application, decision: str, actor: User, reason: str = "", message: str = ""
+) -> Application:
+    _require_reviewer(actor)
+    if decision not in DECISIONS:
+        raise ValidationError(f"Unknown decision {decision!r}.")
+    to_status = DECISIONS[decision]
+    if to_status == S.INFO_REQUESTED and not message.strip():
+        raise ValidationError(
+            {"message": "Tell the applicant what information you need; they will see this text."}
+        )
+    with transaction.atomic():
+        application_transition(
+            application=application,
+            to_status=to_status,
+            actor=actor,
+            reason=reason,
+            message=message,
+        )
+        if to_status == S.APPROVED:
+            applicant = application.applicant
+            applicant.role = Role.MEMBER
+            applicant.save(update_fields=["role", "is_staff", "is_superuser"])
+            Profile.objects.filter(user=applicant).update(approved_at=timezone.now())
+        email_enqueue(
+            template="application_decision",
+            to=[application.applicant.email],
+            context={"link": _link("application_overview")},
+        )
+    return application
+
+
+def application_review_start(*, application: Application, actor: User) -> None:
+    _require_reviewer(actor)
+    if application.status == S.SUBMITTED:
+        application_transition(application=application, to_status=S.UNDER_REVIEW, actor=actor)
+
+
+def application_score(
+    *,
+    application: Application,
+    reviewer: User,
+    fit: int,
+    contribution: int,
+    commitment: int,
+    comment: str = "",
+) -> Score:
+    _require_reviewer(reviewer)
+    if application.status in {S.DRAFT, S.WITHDRAWN}:
+        raise ValidationError("Only submitted applications can be scored.")
+    with transaction.atomic():
+        score, _ = Score.objects.update_or_create(
+            application=application,
+            reviewer=reviewer,
+            defaults={
+                "fit": fit,
+                "contribution": contribution,
+                "commitment": commitment,
+                "comment": comment,
+            },
+        )
+        _event(
+            application,
+            ApplicationEvent.Kind.SCORED,
+            reviewer,
+            reason=f"fit {fit}, contribution {contribution}, commitment {commitment}",
+        )
+        application_review_start(application=application, actor=reviewer)
+    return score
+
+
+def application_note_add(*, application: Application, author: User, text: str) -> InternalNote:
+    _require_reviewer(author)
+    with transaction.atomic():
+        note = InternalNote.objects.create(application=application, author=author, text=text)
+        _event(application, ApplicationEvent.Kind.NOTE, author)
+    return note
+
+
+def application_evaluate(*, application: Application) -> Application:
+    policy = EligibilityPolicy.objects.first()
+    if policy is None:
+        return application
+    profile = profile_get_or_create(user=application.applicant)
+    result = eligibility.evaluate(policy.rules, eligibility.facts_from_profile(profile))
+    application.eligibility = {**result, "policy_id": policy.pk}
+    application.eligible = result["passed"]
+    application.save(update_fields=["eligibility", "eligible", "updated_at"])
+    return application
+
+
+def application_waive(*, application: Application, actor: User, reason: str) -> Application:
+    _require_reviewer(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the rules are waived for this applicant."})
+    with transaction.atomic():
+        application.waiver_reason = reason
+        application.waived_by = actor
+        application.waived_at = timezone.now()
+        application.save(update_fields=["waiver_reason", "waived_by", "waived_at", "updated_at"])
+        _event(application, ApplicationEvent.Kind.WAIVER, actor, reason=reason)
+    return application
+
+
+def policy_update(*, rules: dict, actor: User, note: str = "") -> EligibilityPolicy:
+    _require_reviewer(actor)
+    eligibility.validate_rules(rules)
+    with transaction.atomic():
+        policy = EligibilityPolicy.objects.create(rules=rules, note=note, created_by=actor)
+        open_statuses = [S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED, S.WAITLISTED]
+        for application in Application.objects.filter(status__in=open_statuses).select_related(
+            "applicant"
+        ):
+            application_evaluate(application=application)
+    return policy
+
+
+# References -----------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def reference_send(*, reference: Reference, actor: User) -> str:
+    """Issue a fresh private link (any earlier link stops working) and email it."""
+    if reference.answered_at:
+        raise ValidationError("This referee has already answered.")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        reference.token_hash = _token_hash(token)
+        reference.sent_at = now
+        reference.expires_at = now + timedelta(days=REFERENCE_LINK_DAYS)
+        reference.save(update_fields=["token_hash", "sent_at", "expires_at"])
+        _event(
+            reference.application,
+            ApplicationEvent.Kind.REFERENCE_SENT,
+            actor,
+            reason=f"Reference request sent to referee {reference.position}",
+        )
+        email_enqueue(
+            template="reference_request",
+            to=[reference.email],
+            context={
+                "referee_name": reference.name,
+                "applicant_name": reference.application.applicant.display_name,
+                "link": _link("reference_respond", token),
+                "expires_at": reference.expires_at,
+            },
+        )
+    return token
+
+
+def reference_resend(*, reference: Reference, actor: User) -> str:
+    _require_reviewer(actor)
+    return reference_send(reference=reference, actor=actor)
+
+
+def reference_answer(
+    *, reference: Reference, years_known: int, recommendation: str, comments: str
+) -> Reference:
+    with transaction.atomic():
+        locked = Reference.objects.select_for_update().get(pk=reference.pk)
+        if locked.answered_at:
+            raise ValidationError("This reference link has already been used.")
+        locked.years_known = years_known
+        locked.recommendation = recommendation
+        locked.comments = comments
+        locked.answered_at = timezone.now()
+        locked.token_hash = ""  # single use
+        locked.save()
+        _event(
+            locked.application,
+            ApplicationEvent.Kind.REFERENCE_ANSWERED,
+            None,
+            reason=f"Referee {locked.position} answered",
+        )
+    return locked

@@ -1,0 +1,241 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from members.models import Application, Challenge, Role
+from tests import factories
+
+S = Application.Status
+
+
+def errors(response) -> dict:
+    form = response.context["form"]
+    return {k: list(v) for k, v in form.errors.items()}
+
+
+@pytest.fixture
+def applicant(db):
+    return factories.user_create(role=Role.APPLICANT, email="apply@example.com", first="", last="")
+
+
+def test_overview_creates_draft_and_lists_sections(client, applicant):
+    client.force_login(applicant)
+    response = client.get(reverse("application_overview"))
+    assert Application.objects.get(applicant=applicant).status == S.DRAFT
+    assert [(key, done) for key, _, done in response.context["sections"]] == [
+        ("about", False),
+        ("company", False),
+        ("challenges", False),
+        ("conflicts", False),
+        ("references", False),
+        ("agreement", False),
+    ]
+
+
+def test_about_section_saves_draft_and_moves_on(client, applicant):
+    client.force_login(applicant)
+    response = client.post(
+        reverse("application_section", args=["about"]),
+        {
+            "first_name": "Ada",
+            "last_name": "Okafor",
+            "title": "CEO",
+            "city": "Lagos",
+            "country": "Nigeria",
+            "time_zone": "Africa/Lagos",
+            "linkedin_url": "",
+            "bio": "",
+        },
+    )
+    assert response["Location"] == reverse("application_section", args=["company"])
+    applicant.refresh_from_db()
+    assert (applicant.first_name, applicant.time_zone, applicant.profile.title) == (
+        "Ada",
+        "Africa/Lagos",
+        "CEO",
+    )
+
+
+def test_about_section_rejects_unknown_time_zone(client, applicant):
+    client.force_login(applicant)
+    response = client.post(
+        reverse("application_section", args=["about"]),
+        {
+            "first_name": "Ada",
+            "last_name": "Okafor",
+            "title": "CEO",
+            "city": "Lagos",
+            "country": "Nigeria",
+            "time_zone": "Mars/Base",
+            "linkedin_url": "not a url",
+        },
+    )
+    assert response.status_code == 200
+    assert errors(response) == {
+        "time_zone": ["Choose a time zone from the list, e.g. Europe/London."],
+        "linkedin_url": ["Enter a valid URL."],
+    }
+
+
+def test_company_section_rejects_negative_numbers(client, applicant):
+    client.force_login(applicant)
+    response = client.post(
+        reverse("application_section", args=["company"]),
+        {
+            "company": "Acme",
+            "industry": "42",
+            "employees": "-3",
+            "revenue_band": "13m-50m",
+            "years_in_role": "abc",
+            "preferred_format": "virtual",
+        },
+    )
+    assert errors(response) == {
+        "employees": ["Ensure this value is greater than or equal to 0."],
+        "years_in_role": ["Enter a whole number."],
+    }
+
+
+def test_challenges_must_be_distinct(client, applicant):
+    client.force_login(applicant)
+    first, second = Challenge.objects.all()[:2]
+    response = client.post(
+        reverse("application_section", args=["challenges"]),
+        {
+            "rank_1": first.pk,
+            "rank_2": first.pk,
+            "rank_3": second.pk,
+        },
+    )
+    assert errors(response) == {"rank_2": ["You chose this challenge already; pick another one."]}
+
+
+def test_conflicts_need_a_company_or_person_and_confirmation(client, applicant):
+    client.force_login(applicant)
+    data = {
+        "conflicts-TOTAL_FORMS": "2",
+        "conflicts-INITIAL_FORMS": "0",
+        "conflicts-MIN_NUM_FORMS": "0",
+        "conflicts-MAX_NUM_FORMS": "30",
+        "conflicts-0-relationship": "competitor",
+    }
+    response = client.post(reverse("application_section", args=["conflicts"]), data)
+    assert response.status_code == 200
+    assert response.context["formset"].forms[0].non_field_errors() == [
+        "Name the company (or its website), or give the person's email address."
+    ]
+    assert response.context["confirm_form"].errors["confirm"] == [
+        "Confirm that your list is complete (it may be empty)."
+    ]
+    data.update({"conflicts-0-company_name": "Acme, Inc.", "confirm": "on"})
+    response = client.post(reverse("application_section", args=["conflicts"]), data)
+    assert response.status_code == 302
+    declaration = applicant.profile.conflicts.get()
+    assert (declaration.relationship, declaration.company_keys) == ("competitor", ["acme"])
+
+
+def test_references_cannot_be_yourself_or_twice_the_same(client, applicant):
+    client.force_login(applicant)
+    response = client.post(
+        reverse("application_section", args=["references"]),
+        {
+            "ref1_name": "Me",
+            "ref1_email": "apply@example.com",
+            "ref1_relationship": "Self",
+            "ref2_name": "Me",
+            "ref2_email": "APPLY@example.com",
+            "ref2_relationship": "Self",
+        },
+    )
+    assert errors(response) == {
+        "ref1_email": ["A referee must be someone other than you."],
+        "ref2_email": [
+            "A referee must be someone other than you.",
+            "Your two referees need different email addresses.",
+        ],
+    }
+
+
+def test_agreement_must_be_accepted(client, applicant):
+    client.force_login(applicant)
+    response = client.post(
+        reverse("application_section", args=["agreement"]), {"motivation": "short"}
+    )
+    assert errors(response) == {
+        "motivation": ["Tell us a little more: at least 40 characters."],
+        "accept": ["You need to accept the confidentiality agreement to apply."],
+    }
+
+
+def test_submitted_application_cannot_be_edited(client, db):
+    application = factories.application_complete(submit=True)
+    client.force_login(application.applicant)
+    response = client.get(reverse("application_section", args=["about"]))
+    assert response["Location"] == reverse("application_overview")
+
+
+def test_submit_view_lists_missing_sections(client, applicant):
+    client.force_login(applicant)
+    client.get(reverse("application_overview"))
+    response = client.post(reverse("application_submit"), follow=True)
+    texts = [str(m) for m in response.context["messages"]]
+    assert texts[0] == "Complete these sections before you submit:"
+    assert len(texts) == 7
+
+
+def test_unknown_section_is_404(client, applicant):
+    client.force_login(applicant)
+    assert client.get(reverse("application_section", args=["nope"])).status_code == 404
+
+
+def test_referee_answers_once_without_account(client, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        application = factories.application_complete(submit=True)
+    message = next(m for m in mail.outbox if m.to == [application.references.first().email])
+    path = re.search(r"https?://[^/\s]+(/references/\S+/)", message.body).group(1)
+    page = client.get(path)
+    assert page.status_code == 200
+    bad = client.post(path, {"years_known": "-1", "recommendation": "maybe", "comments": ""})
+    assert set(bad.context["form"].errors) == {"years_known", "recommendation", "comments"}
+    done = client.post(
+        path,
+        {"years_known": "9", "recommendation": "strong", "comments": "Candid, generous, prepared."},
+    )
+    assert done.templates[0].name == "members/reference_thanks.html"
+    again = client.get(path)
+    assert again.status_code == 404
+    assert "may have been used already" in again.content.decode()
+
+
+def test_applicant_status_page_never_shows_internal_data(client, db):
+    application = factories.application_complete(submit=True)
+    reviewer = factories.user_create(role=Role.ADMIN, first="Rita", last="Reviewer", totp=True)
+    from members import services
+
+    services.application_note_add(application=application, author=reviewer, text="NOTE-XYZ")
+    services.application_score(
+        application=application,
+        reviewer=reviewer,
+        fit=2,
+        contribution=3,
+        commitment=4,
+        comment="SCORE-XYZ",
+    )
+    client.force_login(application.applicant)
+    html = client.get(reverse("application_overview")).content.decode()
+    for secret in ["NOTE-XYZ", "SCORE-XYZ", "Rita", "Reviewer", "reviewer"]:
+        assert secret not in html
+    assert "Review started" in html
+
+
+def test_applicant_cannot_open_any_review_page(client, db):
+    application = factories.application_complete(submit=True)
+    client.force_login(application.applicant)
+    for path in [
+        reverse("review_queue"),
+        reverse("review_detail", args=[application.pk]),
+        reverse("review_policy"),
+    ]:
+        assert client.get(path).status_code == 404

@@ -1,0 +1,165 @@
+import pytest
+from django.urls import reverse
+
+from members import services
+from members.models import Application, Role
+from tests import factories
+
+S = Application.Status
+
+
+@pytest.fixture
+def reviewer(db):
+    return factories.user_create(role=Role.ADMIN, email="reviewer@example.com", totp=True)
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    client.get("/")  # settle the session before counting queries
+    return client
+
+
+def make_applications(n: int, reviewer) -> list[Application]:
+    apps = []
+    for i in range(n):
+        application = factories.application_complete(
+            email=f"app{i}@example.com", company=f"Company {i:02d}", submit=True
+        )
+        services.application_score(
+            application=application, reviewer=reviewer, fit=3, contribution=4, commitment=5
+        )
+        services.application_note_add(application=application, author=reviewer, text="n")
+        apps.append(application)
+    return apps
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_queue_query_count_is_constant(reviewer_client, reviewer, django_assert_num_queries, n):
+    make_applications(n, reviewer)
+    # session, user, MFA check, count, page, status counts
+    with django_assert_num_queries(6):
+        response = reviewer_client.get(reverse("review_queue"))
+    assert response.context["page"].paginator.count == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_application_page_query_count_is_constant(
+    reviewer_client, reviewer, django_assert_num_queries, n
+):
+    apps = make_applications(n, reviewer)
+    # session, user, MFA check, application, then one each: challenges, conflicts,
+    # references, scores, notes, audit events
+    with django_assert_num_queries(10):
+        response = reviewer_client.get(reverse("review_detail", args=[apps[-1].pk]))
+    assert response.context["application"] == apps[-1]
+
+
+def test_queue_filters_search_and_sort(reviewer_client, reviewer):
+    _, b, c = make_applications(3, reviewer)
+    services.application_decide(application=c, decision="waitlist", actor=reviewer)
+    services.application_score(
+        application=b, reviewer=reviewer, fit=5, contribution=5, commitment=5
+    )
+
+    def names(**params):
+        response = reviewer_client.get(reverse("review_queue"), params)
+        return [x.applicant.profile.company for x in response.context["page"]]
+
+    assert names() == ["Company 00", "Company 01", "Company 02"]
+    assert names(status="waitlisted") == ["Company 02"]
+    assert names(q="company 01") == ["Company 01"]
+    assert names(sort="score") == ["Company 01", "Company 00", "Company 02"]
+    assert names(eligibility="not_eligible") == []
+    assert names(waiting="30") == []
+    counts = dict(
+        (s, n) for s, _, n in reviewer_client.get(reverse("review_queue")).context["counts"]
+    )
+    assert (counts["under_review"], counts["waitlisted"]) == (2, 1)
+
+
+def test_queue_bad_filter_values_are_ignored_not_500(reviewer_client, reviewer):
+    make_applications(1, reviewer)
+    response = reviewer_client.get(reverse("review_queue"), {"status": "bogus", "page": "x"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["status"] == [
+        "Select a valid choice. bogus is not one of the available choices."
+    ]
+
+
+def test_queue_htmx_gets_only_results_fragment(reviewer_client, reviewer):
+    make_applications(1, reviewer)
+    full = reviewer_client.get(reverse("review_queue"))
+    part = reviewer_client.get(reverse("review_queue"), headers={"HX-Request": "true"})
+    assert "<html" in full.content.decode()
+    body = part.content.decode().strip()
+    assert body.startswith('<section id="queue-results"') and "<html" not in body
+
+
+def test_score_form_htmx_and_plain(reviewer_client, reviewer):
+    (application,) = make_applications(1, reviewer)
+    url = reverse("review_score", args=[application.pk])
+    bad = reviewer_client.post(
+        url, {"fit": "9", "contribution": "1", "commitment": "1"}, headers={"HX-Request": "true"}
+    )
+    assert bad.status_code == 200
+    assert bad.content.decode().strip().startswith('<section class="card" id="scores"')
+    assert "Select a valid choice. 9 is not one of the available choices." in bad.content.decode()
+    ok = reviewer_client.post(
+        url, {"fit": "2", "contribution": "2", "commitment": "2"}, headers={"HX-Request": "true"}
+    )
+    assert "average 2.00" in ok.content.decode()
+    plain = reviewer_client.post(url, {"fit": "4", "contribution": "4", "commitment": "4"})
+    assert plain["Location"] == reverse("review_detail", args=[application.pk])
+
+
+def test_note_is_added_via_htmx(reviewer_client, reviewer):
+    (application,) = make_applications(1, reviewer)
+    response = reviewer_client.post(
+        reverse("review_note", args=[application.pk]),
+        {"text": "Called the referee"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert html.strip().startswith('<section class="card" id="notes"')
+    assert "Called the referee" in html
+
+
+def test_decision_form_requires_message_for_info_request(reviewer_client, reviewer):
+    (application,) = make_applications(1, reviewer)
+    response = reviewer_client.post(
+        reverse("review_decide", args=[application.pk]), {"decision": "request_info", "message": ""}
+    )
+    assert response.context["decision_form"].errors == {
+        "message": ["Tell the applicant what information you need."]
+    }
+    response = reviewer_client.post(
+        reverse("review_decide", args=[application.pk]),
+        {"decision": "approve", "reason": "Unanimous"},
+    )
+    assert response["Location"] == reverse("review_detail", args=[application.pk])
+    application.refresh_from_db()
+    assert application.status == S.APPROVED
+    # Deciding again is refused with the state machine's message, not a 500.
+    again = reviewer_client.post(
+        reverse("review_decide", args=[application.pk]), {"decision": "decline"}
+    )
+    assert again.context["decision_form"].non_field_errors() == [
+        "This application is approved; it cannot be declined."
+    ]
+
+
+def test_policy_editor_reports_invalid_json_and_rules(reviewer_client):
+    url = reverse("review_policy")
+    response = reviewer_client.post(url, {"rules": "{not json"})
+    assert response.context["form"].errors["rules"] == [
+        "This is not valid JSON: Expecting property name enclosed in double quotes at line 1, "
+        "column 2."
+    ]
+    response = reviewer_client.post(url, {"rules": '{"groups": []}'})
+    assert response.status_code == 200 and response.context["form"].errors["rules"]
+
+
+def test_drafts_are_invisible_to_reviewers(reviewer_client):
+    draft = factories.application_complete()
+    assert reviewer_client.get(reverse("review_detail", args=[draft.pk])).status_code == 404
