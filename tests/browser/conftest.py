@@ -43,4 +43,3 @@ def page(browser, live_server):
     yield page
     context.close()
     assert problems == [], problems
-
