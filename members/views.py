@@ -242,6 +242,9 @@ def application_withdraw(request):
             _errors_to_messages(request, error)
         else:
             messages.success(request, "Your application is withdrawn.")
+    else:
+        for error in form.errors.get("reason", []):
+            messages.error(request, f"Reason: {error}")
     return redirect("application_overview")
 
 
