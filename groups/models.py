@@ -1,5 +1,12 @@
+import zoneinfo
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q
+
+from members.choices import MeetingFormat
+from members.models import Challenge, validate_time_zone
 
 
 class Cohort(models.Model):
@@ -9,10 +16,35 @@ class Cohort(models.Model):
         PAUSED = "paused", "Paused"
         CLOSED = "closed", "Closed"
 
+    class IndustryMode(models.TextChoices):
+        NO_OVERLAP = "no_overlap", "No overlapping industries"
+        SINGLE = "single", "Single industry"
+        UNRESTRICTED = "unrestricted", "Unrestricted"
+
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
+    themes = models.ManyToManyField(
+        Challenge,
+        blank=True,
+        related_name="cohorts",
+        help_text="The shared challenges this cohort works on.",
+    )
+    min_size = models.PositiveSmallIntegerField(
+        "minimum size", default=6, validators=[MinValueValidator(2), MaxValueValidator(30)]
+    )
+    max_size = models.PositiveSmallIntegerField(
+        "maximum size", default=12, validators=[MinValueValidator(2), MaxValueValidator(30)]
+    )
+    format = models.CharField(
+        max_length=10, choices=MeetingFormat.choices, default=MeetingFormat.IN_PERSON
+    )
+    home_time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    location = models.CharField(max_length=160, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.FORMING)
+    industry_mode = models.CharField(
+        max_length=12, choices=IndustryMode.choices, default=IndustryMode.NO_OVERLAP
+    )
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="facilitated_cohorts", blank=True
     )
@@ -20,9 +52,18 @@ class Cohort(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_size__lte=F("max_size")), name="cohort_size_bounds"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.home_time_zone)
 
 
 class Membership(models.Model):
@@ -37,6 +78,7 @@ class Membership(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["cohort", "member"]
@@ -50,3 +92,32 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} in {self.cohort}"
+
+
+class RosterEvent(models.Model):
+    """Every roster change: who, when, why."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Added"
+        ADDED_OVERRIDE = "added_override", "Added despite a conflict"
+        REMOVED = "removed", "Removed"
+        FACILITATORS = "facilitators", "Facilitators changed"
+        CREATED = "created", "Cohort created"
+        SETTINGS = "settings", "Settings changed"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="roster_events")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cohort", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} in {self.cohort_id}"

@@ -1,7 +1,21 @@
-from django.db.models import Q, QuerySet
+"""Reads in the groups app, scoped to the person asking."""
 
-from groups.models import Cohort, Membership
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from groups.models import Cohort, Membership, RosterEvent
+from members.models import Profile, RankedChallenge, Role, User
 from members.permissions import is_admin
+
+ACTIVE = Membership.Status.ACTIVE
+REGIONS = {
+    "America": "Americas",
+    "Europe": "Europe",
+    "Africa": "Africa",
+    "Asia": "Asia",
+    "Australia": "Australia",
+    "Pacific": "Pacific",
+}
 
 
 def cohorts_visible_to(user) -> QuerySet[Cohort]:
@@ -10,7 +24,7 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
         return Cohort.objects.none()
     if is_admin(user):
         return Cohort.objects.all()
-    member_of = Membership.objects.filter(member=user, status=Membership.Status.ACTIVE)
+    member_of = Membership.objects.filter(member=user, status=ACTIVE)
     return Cohort.objects.filter(
         Q(pk__in=member_of.values("cohort")) | Q(pk__in=user.facilitated_cohorts.values("pk"))
     )
@@ -22,8 +36,91 @@ def cohorts_facilitated_by(user) -> QuerySet[Cohort]:
 
 def cohort_of_member(user) -> Cohort | None:
     membership = (
-        Membership.objects.filter(member=user, status=Membership.Status.ACTIVE)
-        .select_related("cohort")
-        .first()
+        Membership.objects.filter(member=user, status=ACTIVE).select_related("cohort").first()
     )
     return membership.cohort if membership else None
+
+
+def _with_facilitators(qs):
+    return qs.prefetch_related(
+        Prefetch("facilitators", queryset=User.objects.order_by("last_name", "first_name"))
+    )
+
+
+def cohort_list(user, *, status="", facilitator=None, q="") -> QuerySet[Cohort]:
+    qs = cohorts_visible_to(user).annotate(
+        active_members=Count("memberships", filter=Q(memberships__status=ACTIVE))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if facilitator:
+        qs = qs.filter(facilitators=facilitator)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(location__icontains=q))
+    return _with_facilitators(qs).prefetch_related("themes").order_by("name")
+
+
+def cohort_for(user, slug: str) -> Cohort:
+    """One cohort with roster, profiles, themes and facilitators, in a fixed number of queries;
+    a cohort the user may not see is a 404."""
+    roster = (
+        Membership.objects.filter(status=ACTIVE)
+        .select_related("member", "member__profile")
+        .prefetch_related(
+            Prefetch(
+                "member__profile__challenges",
+                queryset=RankedChallenge.objects.select_related("challenge"),
+            )
+        )
+        .order_by("member__last_name", "member__first_name")
+    )
+    cohort = get_object_or_404(
+        _with_facilitators(cohorts_visible_to(user)).prefetch_related(
+            "themes", Prefetch("memberships", queryset=roster, to_attr="roster")
+        ),
+        slug=slug,
+    )
+    cohort.facilitator_ids = {f.pk for f in cohort.facilitators.all()}
+    return cohort
+
+
+def roster_events(cohort: Cohort, limit: int = 20) -> list[RosterEvent]:
+    return list(cohort.roster_events.select_related("member", "actor")[:limit])
+
+
+def pool(*, challenge=None, region="", industry="", meeting_format="", q="") -> QuerySet[User]:
+    """Approved members in no active cohort, longest waiting first."""
+    qs = (
+        User.objects.filter(role=Role.MEMBER, profile__approved_at__isnull=False)
+        .exclude(memberships__status=ACTIVE)
+        .select_related("profile")
+        .prefetch_related(
+            Prefetch(
+                "profile__challenges", queryset=RankedChallenge.objects.select_related("challenge")
+            )
+        )
+    )
+    if challenge:
+        qs = qs.filter(profile__challenges__challenge=challenge)
+    if region in REGIONS:
+        qs = qs.filter(time_zone__startswith=f"{region}/")
+    if industry:
+        qs = qs.filter(profile__industry=industry)
+    if meeting_format:
+        qs = qs.filter(profile__preferred_format=meeting_format)
+    if q:
+        qs = qs.filter(
+            Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(profile__company__icontains=q)
+        )
+    return qs.distinct().order_by("profile__approved_at", "id")
+
+
+def roster_industries(cohort: Cohort) -> list[str]:
+    return list(
+        Profile.objects.filter(
+            user__memberships__cohort=cohort, user__memberships__status=ACTIVE
+        ).values_list("industry", flat=True)
+    )

@@ -79,6 +79,22 @@ COHORTS = [
     ("London Growth Forum", "london-growth-forum", "Europe/London", "active"),
     ("Pacific Operators", "pacific-operators", "Australia/Sydney", "forming"),
 ]
+# Cohorts without members, so every status appears in the demo.
+EMPTY_COHORTS = [
+    ("Rhine Family Business Circle", "rhine-family-business", "Europe/Berlin", "paused"),
+    ("Founders 2019 (closed)", "founders-2019", "America/Chicago", "closed"),
+]
+# Approved members waiting for a cohort (the pool the formation engine draws from).
+POOL_SIZE = 14
+POOL_ZONES = [
+    "America/New_York",
+    "Europe/London",
+    "America/Chicago",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "America/Los_Angeles",
+    "Europe/Paris",
+]
 MEMBERS_PER_COHORT = 10
 # One applicant per application state, in this order.
 APPLICANT_STATES = [
@@ -91,7 +107,28 @@ APPLICANT_STATES = [
     "declined",
     "withdrawn",
 ]
-INDUSTRIES = ["31-33", "42", "51", "52", "54", "62", "44-45", "23", "48-49", "72"]
+INDUSTRIES = [
+    "31-33",
+    "42",
+    "51",
+    "52",
+    "54",
+    "62",
+    "44-45",
+    "23",
+    "48-49",
+    "72",
+    "11",
+    "21",
+    "22",
+    "53",
+    "55",
+    "56",
+    "61",
+    "71",
+    "81",
+    "92",
+]
 COMPANY_WORDS = [
     "Northwind",
     "Bluefin",
@@ -112,5 +149,45 @@ COMPANY_WORDS = [
 TITLES = ["CEO", "Founder and CEO", "President", "Managing Director", "Owner and CEO"]
 REVENUE = ["5m-13m", "13m-50m", "13m-50m", "50m-250m", "250m+"]
 FORMATS = ["in_person", "virtual", "hybrid"]
-FIRST += ["Jamal", "Keiko", "Lars", "Mina", "Noor"]
-LAST += ["Osei", "Tanaka", "Holm", "Ahmadi", "Reyes"]
+FIRST += [
+    "Jamal",
+    "Keiko",
+    "Lars",
+    "Mina",
+    "Noor",
+    "Otto",
+    "Priya",
+    "Quentin",
+    "Rania",
+    "Stellan",
+    "Tomiko",
+    "Ugo",
+    "Viola",
+    "Wanda",
+    "Yusuf",
+    "Zofia",
+    "Arjun",
+    "Bea",
+    "Cyrus",
+]
+LAST += [
+    "Osei",
+    "Tanaka",
+    "Holm",
+    "Ahmadi",
+    "Reyes",
+    "Brandt",
+    "Menon",
+    "Dupont",
+    "Saleh",
+    "Eklund",
+    "Mori",
+    "Bianchi",
+    "Kowalski",
+    "Nowak",
+    "Demir",
+    "Wojcik",
+    "Kapoor",
+    "Lopez",
+    "Farahani",
+]

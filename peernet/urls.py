@@ -13,5 +13,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
+    path("", include("groups.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -91,7 +91,7 @@ def application_complete(
         city="Boston",
         country="United States",
         company=company,
-        company_website="https://northwind.example.com",
+        company_website=f"https://{company.lower().replace(' ', '')}.test",
         industry="42",
         employees=employees,
         revenue_band=revenue_band,
@@ -124,3 +124,41 @@ def application_complete(
         services.application_submit(application=application, actor=applicant)
     application.refresh_from_db()
     return application
+
+
+def pool_member_create(
+    *,
+    email=None,
+    first="Pat",
+    last=None,
+    industry="54",
+    company=None,
+    time_zone="Europe/London",
+    preferred_format="hybrid",
+    challenge_count=3,
+):
+    """An approved member with a full profile, in no cohort yet."""
+    from django.utils import timezone
+
+    from members import services
+
+    user = user_create(role=Role.MEMBER, email=email, first=first, last=last, time_zone=time_zone)
+    profile = services.profile_get_or_create(user=user)
+    company = company or f"{user.last_name} Holdings"
+    services.profile_update(
+        profile=profile,
+        title="CEO",
+        company=company,
+        company_website=f"https://{company.lower().replace(' ', '')}.test",
+        industry=industry,
+        employees=100,
+        revenue_band="13m-50m",
+        years_in_role=5,
+        city="London",
+        country="United Kingdom",
+        preferred_format=preferred_format,
+    )
+    services.challenges_rank(profile=profile, challenges=challenges(challenge_count))
+    profile.approved_at = timezone.now()
+    profile.save(update_fields=["approved_at"])
+    return user

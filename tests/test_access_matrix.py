@@ -81,6 +81,31 @@ def resend_path(world: World) -> str:
     )
 
 
+def pool_member(world: World):
+    """An approved member waiting for a cohort."""
+    if not hasattr(world, "waiting"):
+        world.waiting = factories.pool_member_create(email="waiting@example.com")
+    return world.waiting
+
+
+def cohort_a(name: str, extra=None):
+    def build(world: World) -> str:
+        args = [world.cohort_a.slug]
+        if extra == "pool":
+            args.append(pool_member(world).pk)
+        elif extra == "membership":
+            args.append(world.cohort_a.memberships.get(member=world.member_a).pk)
+        return reverse(name, args=args)
+
+    return build
+
+
+def manage_a(outcome: str = "200") -> dict[str, str]:
+    """Cohort A's facilitator and admins act; A's member may look but not act (403);
+    everyone else learns nothing (404)."""
+    return {**signed_in("404"), "member_a": "403", "facilitator_a": outcome, "admin": outcome}
+
+
 MATRIX: dict[str, list[Row]] = {
     "home": [Row(url("home"), everyone("200"))],
     "healthz": [Row(url("healthz"), everyone("200"))],
@@ -150,6 +175,32 @@ MATRIX: dict[str, list[Row]] = {
     "review_reference_resend": [
         Row(resend_path, nobody_but("admin", "302 /review/"), method="post")
     ],
+    # Cohorts: a member is sent to their own cohort; other cohorts are 404.
+    "cohort_list": [
+        Row(
+            url("cohort_list"),
+            {
+                **signed_in("404"),
+                "member_a": "302 /cohorts/",
+                "member_b": "302 /cohorts/",
+                "facilitator_a": "200",
+                "facilitator_b": "200",
+                "admin": "200",
+            },
+        )
+    ],
+    "cohort_create": [Row(url("cohort_create"), nobody_but("admin", "200"))],
+    "cohort_detail": [
+        Row(
+            cohort_a("cohort_detail"),
+            {**signed_in("404"), "member_a": "200", "facilitator_a": "200", "admin": "200"},
+        )
+    ],
+    "cohort_edit": [Row(cohort_a("cohort_edit"), manage_a())],
+    "cohort_add": [Row(cohort_a("cohort_add"), manage_a())],
+    "cohort_add_member": [Row(cohort_a("cohort_add_member", "pool"), manage_a())],
+    "membership_remove": [Row(cohort_a("membership_remove", "membership"), manage_a())],
+    "pool": [Row(url("pool"), nobody_but("admin", "200"))],
     # Last: withdrawing ends the applicant's draft for the rows after it.
     "application_withdraw": [
         Row(

@@ -24,8 +24,8 @@ def test_seed_demo_creates_organisation_and_is_idempotent(db):
     seed("--password", "demo-password-1")
     first = counts()
     assert first == (
-        {"applicant": 7, "member": 31, "facilitator": 2, "admin": 1},
-        3,
+        {"applicant": 7, "member": 45, "facilitator": 2, "admin": 1},
+        5,
         30,
     )
     states = sorted(Application.objects.values_list("status", flat=True))
@@ -74,3 +74,24 @@ def test_seed_demo_applications_have_reviews_and_pool(db):
     approved = Application.objects.get(status="approved")
     assert approved.applicant.role == Role.MEMBER
     assert approved.applicant.profile.approved_at is not None
+
+
+def test_seed_demo_has_every_cohort_status_and_a_refused_conflict(db):
+    from groups.models import Cohort
+    from groups.services import membership_check
+
+    seed("--password", "demo-password-1")
+    assert sorted(Cohort.objects.values_list("status", flat=True)) == [
+        "active",
+        "active",
+        "closed",
+        "forming",
+        "paused",
+    ]
+    check = membership_check(
+        cohort=Cohort.objects.get(slug="atlantic-founders"),
+        member=User.objects.get(email="pool01@example.com"),
+    )
+    assert check.problems == []
+    assert len(check.conflict_details) == 1
+    assert "as a competitor" in check.conflict_details[0]

@@ -70,9 +70,7 @@ class Command(BaseCommand):
 
         index = 0
         for c, (name, slug, zone, status) in enumerate(demo.COHORTS):
-            cohort, _ = Cohort.objects.update_or_create(
-                slug=slug, defaults={"name": name, "status": status}
-            )
+            cohort = self._cohort(name, slug, zone, status, c)
             cohort.facilitators.set([facilitators[c % len(facilitators)]])
             for m in range(demo.MEMBERS_PER_COHORT):
                 first, last = demo.FIRST[index], demo.LAST[index]
@@ -86,6 +84,32 @@ class Command(BaseCommand):
                 if m == 0:
                     logins.append((f"Member of {name}", member.email))
                 index += 1
+        for c, (name, slug, zone, status) in enumerate(demo.EMPTY_COHORTS):
+            self._cohort(name, slug, zone, status, c + len(demo.COHORTS)).facilitators.set(
+                [facilitators[c % len(facilitators)]]
+            )
+        for p in range(demo.POOL_SIZE):
+            first, last = demo.FIRST[index], demo.LAST[index]
+            zone = demo.POOL_ZONES[p % len(demo.POOL_ZONES)]
+            person = self._person(
+                f"pool{p + 1:02d}@example.com", first, last, Role.MEMBER, zone, password
+            )
+            self._profile(person, index, zone)
+            if p == 0:
+                logins.append(("Member waiting for a cohort", person.email))
+                # A declared competitor of a seated member: the roster refuses this add.
+                seated = User.objects.get(email="member01@example.com")
+                services.conflicts_replace(
+                    profile=person.profile,
+                    declarations=[
+                        {
+                            "relationship": "competitor",
+                            "company_name": seated.profile.company,
+                            "note": "We bid for the same contracts.",
+                        }
+                    ],
+                )
+            index += 1
         for a, state in enumerate(demo.APPLICANT_STATES):
             first, last = demo.FIRST[index], demo.LAST[index]
             role = Role.MEMBER if state == "approved" else Role.APPLICANT
@@ -98,6 +122,25 @@ class Command(BaseCommand):
             index += 1
         return logins
 
+    def _cohort(self, name, slug, zone, status, c):
+        cohort, _ = Cohort.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "status": status,
+                "home_time_zone": zone,
+                "min_size": 6,
+                "max_size": 12,
+                "format": demo.FORMATS[c % 3],
+                "location": zone.split("/")[-1].replace("_", " "),
+                "description": "A confidential group of chief executives meeting monthly.",
+                "industry_mode": "unrestricted" if c == 1 else "no_overlap",
+            },
+        )
+        challenges = list(Challenge.objects.order_by("position"))
+        cohort.themes.set([challenges[(c + k * 5) % len(challenges)] for k in range(3)])
+        return cohort
+
     def _profile(self, user, i, zone):
         profile = services.profile_get_or_create(user=user)
         words = demo.COMPANY_WORDS
@@ -106,7 +149,7 @@ class Command(BaseCommand):
             profile=profile,
             title=demo.TITLES[i % len(demo.TITLES)],
             company=company,
-            company_website=f"https://{company.lower().replace(' ', '')}.example.com",
+            company_website=f"https://{company.lower().replace(' ', '')}.test",
             industry=demo.INDUSTRIES[i % len(demo.INDUSTRIES)],
             employees=40 + (i * 37) % 900,
             revenue_band=demo.REVENUE[i % len(demo.REVENUE)],

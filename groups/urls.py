@@ -1,0 +1,20 @@
+from django.urls import path
+
+from groups import views
+
+urlpatterns = [
+    path("cohorts/", views.cohort_list, name="cohort_list"),
+    path("cohorts/new/", views.cohort_create, name="cohort_create"),
+    path("cohorts/<slug:slug>/", views.cohort_detail, name="cohort_detail"),
+    path("cohorts/<slug:slug>/edit/", views.cohort_edit, name="cohort_edit"),
+    path("cohorts/<slug:slug>/add/", views.cohort_add, name="cohort_add"),
+    path(
+        "cohorts/<slug:slug>/add/<int:user_id>/", views.cohort_add_member, name="cohort_add_member"
+    ),
+    path(
+        "cohorts/<slug:slug>/members/<int:pk>/remove/",
+        views.membership_remove,
+        name="membership_remove",
+    ),
+    path("pool/", views.pool, name="pool"),
+]

@@ -1,0 +1,209 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from groups import forms, selectors, services
+from groups.models import Membership
+from groups.permissions import (
+    can_appoint_facilitators,
+    can_create_cohort,
+    can_manage_cohort,
+    can_override_conflict,
+    can_see_pool,
+)
+from members.models import Role
+from members.permissions import is_admin, is_facilitator
+
+
+def _fields(form) -> dict:
+    data = dict(form.cleaned_data)
+    data.pop("facilitators", None)
+    themes = data.pop("themes", [])
+    return {"themes": list(themes), **data}
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errs in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def cohort_list(request):
+    user = request.user
+    if user.role == Role.MEMBER and not is_admin(user):
+        cohort = selectors.cohort_of_member(user)
+        if cohort is None:
+            raise Http404
+        return redirect("cohort_detail", slug=cohort.slug)
+    if not (is_admin(user) or is_facilitator(user)):
+        raise Http404
+    form = forms.CohortFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cohorts = selectors.cohort_list(user, **{k: v for k, v in filters.items() if v})
+    template = "groups/cohort_list.html"
+    if request.htmx:
+        template += "#cohort-results"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "cohorts": cohorts,
+            "can_create": can_create_cohort(user),
+        },
+    )
+
+
+def cohort_create(request):
+    if not can_create_cohort(request.user):
+        raise Http404
+    form = forms.CohortForm(request.POST or None, can_appoint=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_create(
+                actor=request.user,
+                facilitators=list(form.cleaned_data["facilitators"]),
+                **_fields(form),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{cohort.name} is created.")
+            return redirect("cohort_detail", slug=cohort.slug)
+    return render(request, "groups/cohort_form.html", {"form": form, "cohort": None})
+
+
+def cohort_detail(request, slug: str):
+    cohort = selectors.cohort_for(request.user, slug)
+    manage = can_manage_cohort(request.user, cohort)
+    return render(
+        request,
+        "groups/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "roster": cohort.roster,
+            "can_manage": manage,
+            "events": selectors.roster_events(cohort) if manage else [],
+        },
+    )
+
+
+def _managed_cohort(request, slug):
+    cohort = selectors.cohort_for(request.user, slug)
+    if not can_manage_cohort(request.user, cohort):
+        raise PermissionDenied("Only this cohort's facilitators and admins can do this.")
+    return cohort
+
+
+def cohort_edit(request, slug: str):
+    cohort = _managed_cohort(request, slug)
+    appoint = can_appoint_facilitators(request.user)
+    form = forms.CohortForm(request.POST or None, instance=cohort, can_appoint=appoint)
+    if request.method == "POST" and form.is_valid():
+        extra = {"facilitators": list(form.cleaned_data["facilitators"])} if appoint else {}
+        try:
+            services.cohort_update(cohort=cohort, actor=request.user, **_fields(form), **extra)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Cohort settings saved.")
+            return redirect("cohort_detail", slug=cohort.slug)
+    return render(request, "groups/cohort_form.html", {"form": form, "cohort": cohort})
+
+
+def _pool_page(request, form):
+    filters = form.cleaned_data if form.is_valid() else {}
+    people = selectors.pool(**{k: v for k, v in filters.items() if v})
+    return Paginator(people, 25).get_page(request.GET.get("page"))
+
+
+def cohort_add(request, slug: str):
+    cohort = _managed_cohort(request, slug)
+    form = forms.PoolFilterForm(request.GET or None)
+    context = {
+        "cohort": cohort,
+        "form": form,
+        "page": _pool_page(request, form),
+        "full": len(cohort.roster) >= cohort.max_size,
+    }
+    template = "groups/cohort_add.html"
+    if request.htmx:
+        template += "#pool-results"
+    return render(request, template, context)
+
+
+def cohort_add_member(request, slug: str, user_id: int):
+    """GET: what adding this person would mean (inline via htmx). POST: add them."""
+    cohort = _managed_cohort(request, slug)
+    candidate = get_object_or_404(selectors.pool(), pk=user_id)
+    form = forms.AddMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_add(
+                cohort=cohort,
+                member=candidate,
+                actor=request.user,
+                override_reason=form.cleaned_data["override_reason"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{candidate.display_name} joined {cohort.name}.")
+            if request.htmx:
+                response = render(
+                    request, "groups/_added.html", {"candidate": candidate, "cohort": cohort}
+                )
+                return response
+            return redirect("cohort_detail", slug=cohort.slug)
+    check = services.membership_check(
+        cohort=cohort, member=candidate, roster_ids=[m.member_id for m in cohort.roster]
+    )
+    context = {
+        "cohort": cohort,
+        "candidate": candidate,
+        "check": check,
+        "form": form,
+        "can_override": can_override_conflict(request.user),
+    }
+    template = "groups/cohort_add_member.html"
+    if request.htmx:
+        template += "#candidate-check"
+    return render(request, template, context)
+
+
+def membership_remove(request, slug: str, pk: int):
+    cohort = _managed_cohort(request, slug)
+    membership = get_object_or_404(
+        Membership.objects.filter(cohort=cohort, status=Membership.Status.ACTIVE).select_related(
+            "member", "cohort"
+        ),
+        pk=pk,
+    )
+    form = forms.RemoveMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.membership_remove(
+            membership=membership, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, f"{membership.member.display_name} left {cohort.name}.")
+        return redirect("cohort_detail", slug=cohort.slug)
+    return render(
+        request,
+        "groups/membership_remove.html",
+        {"cohort": cohort, "membership": membership, "form": form},
+    )
+
+
+def pool(request):
+    if not can_see_pool(request.user) or not is_admin(request.user):
+        raise Http404
+    form = forms.PoolFilterForm(request.GET or None)
+    template = "groups/pool.html"
+    if request.htmx:
+        template += "#pool-results"
+    return render(
+        request, template, {"form": form, "page": _pool_page(request, form), "cohort": None}
+    )
