@@ -15,6 +15,7 @@ from groups.permissions import (
 )
 from members.models import Role
 from members.permissions import is_admin, is_facilitator
+from peernet.http import posted
 
 
 def _fields(form) -> dict:
@@ -61,7 +62,7 @@ def cohort_list(request):
 def cohort_create(request):
     if not can_create_cohort(request.user):
         raise Http404
-    form = forms.CohortForm(request.POST or None, can_appoint=True)
+    form = forms.CohortForm(posted(request), can_appoint=True)
     if request.method == "POST" and form.is_valid():
         try:
             cohort = services.cohort_create(
@@ -102,7 +103,7 @@ def _managed_cohort(request, slug):
 def cohort_edit(request, slug: str):
     cohort = _managed_cohort(request, slug)
     appoint = can_appoint_facilitators(request.user)
-    form = forms.CohortForm(request.POST or None, instance=cohort, can_appoint=appoint)
+    form = forms.CohortForm(posted(request), instance=cohort, can_appoint=appoint)
     if request.method == "POST" and form.is_valid():
         extra = {"facilitators": list(form.cleaned_data["facilitators"])} if appoint else {}
         try:
@@ -140,7 +141,7 @@ def cohort_add_member(request, slug: str, user_id: int):
     """GET: what adding this person would mean (inline via htmx). POST: add them."""
     cohort = _managed_cohort(request, slug)
     candidate = get_object_or_404(selectors.pool(), pk=user_id)
-    form = forms.AddMemberForm(request.POST or None)
+    form = forms.AddMemberForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_add(
@@ -183,7 +184,7 @@ def membership_remove(request, slug: str, pk: int):
         ),
         pk=pk,
     )
-    form = forms.RemoveMemberForm(request.POST or None)
+    form = forms.RemoveMemberForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.membership_remove(
             membership=membership, actor=request.user, reason=form.cleaned_data["reason"]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from members import forms, selectors, services
 from members.models import Application, EligibilityPolicy, RankedChallenge
 from members.permissions import can_apply, can_review_applications
+from peernet.http import posted
 
 S = Application.Status
 SECTION_KEYS = [key for key, _ in selectors.SECTIONS]
@@ -103,7 +104,7 @@ def _about(request, *, application, profile, user):
         "linkedin_url": profile.linkedin_url,
         "bio": profile.bio,
     }
-    form = forms.AboutForm(request.POST or None, initial=initial)
+    form = forms.AboutForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         services.profile_update(
@@ -125,7 +126,10 @@ def _about(request, *, application, profile, user):
 
 def _company(request, *, application, profile, user):
     fields = list(forms.CompanyForm.base_fields)
-    form = forms.CompanyForm(request.POST or None, initial={f: getattr(profile, f) for f in fields})
+    form = forms.CompanyForm(
+        posted(request),
+        initial={f: getattr(profile, f) for f in fields},
+    )
     if request.method == "POST" and form.is_valid():
         services.profile_update(profile=profile, **form.cleaned_data)
         return None
@@ -135,7 +139,8 @@ def _company(request, *, application, profile, user):
 def _challenges(request, *, application, profile, user):
     ranked = RankedChallenge.objects.filter(profile=profile).order_by("rank")
     form = forms.ChallengesForm(
-        request.POST or None, initial={f"rank_{r.rank}": r.challenge_id for r in ranked}
+        posted(request),
+        initial={f"rank_{r.rank}": r.challenge_id for r in ranked},
     )
     if request.method == "POST" and form.is_valid():
         services.challenges_rank(profile=profile, challenges=form.ranked())
@@ -158,9 +163,10 @@ def _conflicts(request, *, application, profile, user):
         }
         for c in profile.conflicts.all()
     ]
-    formset = forms.ConflictFormSet(request.POST or None, initial=initial, prefix="conflicts")
+    formset = forms.ConflictFormSet(posted(request), initial=initial, prefix="conflicts")
     confirm = forms.ConflictsConfirmForm(
-        request.POST or None, initial={"confirm": application.conflicts_reviewed}
+        posted(request),
+        initial={"confirm": application.conflicts_reviewed},
     )
     if request.method == "POST" and formset.is_valid() and confirm.is_valid():
         services.conflicts_replace(profile=profile, declarations=formset.declarations())
@@ -179,7 +185,11 @@ def _references(request, *, application, profile, user):
                 f"ref{ref.position}_relationship": ref.relationship,
             }
         )
-    form = forms.ReferencesForm(request.POST or None, initial=initial, applicant_email=user.email)
+    form = forms.ReferencesForm(
+        posted(request),
+        initial=initial,
+        applicant_email=user.email,
+    )
     if request.method == "POST" and form.is_valid():
         services.references_replace(application=application, references=form.references())
         return None
@@ -189,7 +199,7 @@ def _references(request, *, application, profile, user):
 def _agreement(request, *, application, profile, user):
     agreement = selectors.current_agreement()
     form = forms.AgreementForm(
-        request.POST or None,
+        posted(request),
         initial={
             "motivation": application.motivation,
             "accept": application.agreement_id == getattr(agreement, "pk", None),
@@ -258,7 +268,7 @@ def reference_respond(request, token: str):
         return render(
             request, "members/reference_unavailable.html", {"problem": problem}, status=404
         )
-    form = forms.ReferenceAnswerForm(request.POST or None)
+    form = forms.ReferenceAnswerForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.reference_answer(reference=reference, **form.cleaned_data)
@@ -438,7 +448,7 @@ def review_policy(request):
     _reviewer_only(request)
     policy = EligibilityPolicy.objects.first()
     initial = {"rules": json.dumps(policy.rules if policy else {"groups": []}, indent=2)}
-    form = forms.PolicyForm(request.POST or None, initial=initial)
+    form = forms.PolicyForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         services.policy_update(
             rules=form.cleaned_data["rules"], actor=request.user, note=form.cleaned_data["note"]

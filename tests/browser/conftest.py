@@ -25,21 +25,28 @@ def browser(chromium_path):
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context; fails the test on any CSP violation or page error."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on(
-        "console",
-        lambda msg: (
-            problems.append(msg.text)
-            if msg.type == "error" and "Content Security Policy" in msg.text
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def open_page(browser, live_server):
+    """Opens pages in fresh browser contexts (one per person). Any console error, CSP
+    violation or page error fails the test."""
+    contexts, problems = [], []
+
+    def open_one():
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 390, "height": 844}
+        )
+        contexts.append(context)
+        new = context.new_page()
+        new.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+        new.on("pageerror", lambda error: problems.append(str(error)))
+        new.set_default_timeout(15_000)
+        return new
+
+    yield open_one
+    for context in contexts:
+        context.close()
     assert problems == [], problems
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()

@@ -29,10 +29,8 @@ def save(page):
     page.get_by_role("button", name="Save and continue").click()
 
 
-def test_applicant_applies_admin_scores_and_approves(browser, live_server):
-    applicant_ctx = browser.new_context(base_url=live_server.url)
-    page = applicant_ctx.new_page()
-    page.set_default_timeout(15_000)
+def test_applicant_applies_admin_scores_and_approves(open_page):
+    page = open_page()
     sign_up_and_verify(page, "founder@example.com")
     page.get_by_role("link", name="Start your application").click()
     page.get_by_role("link", name="About you").click()
@@ -76,9 +74,7 @@ def test_applicant_applies_admin_scores_and_approves(browser, live_server):
     factories.user_create(role=Role.ADMIN, email="vetting.admin@example.com", totp=False)
     admin_user = User.objects.get(email="vetting.admin@example.com")
     secret = factories.totp_enable(admin_user)
-    admin_ctx = browser.new_context(base_url=live_server.url)
-    admin = admin_ctx.new_page()
-    admin.set_default_timeout(15_000)
+    admin = open_page()
     admin.goto("/accounts/login/")
     admin.get_by_label("Email:").fill("vetting.admin@example.com")
     admin.get_by_label("Password:", exact=True).fill(factories.PASSWORD)
@@ -108,5 +104,3 @@ def test_applicant_applies_admin_scores_and_approves(browser, live_server):
     ]
     assert [m.to for m in decision] == [["founder@example.com"]]
     assert "Maple" not in decision[0].body
-    applicant_ctx.close()
-    admin_ctx.close()
