@@ -1,0 +1,280 @@
+import uuid
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F
+
+from groups.models import Cohort
+from members.models import validate_time_zone
+
+
+def aware(local: datetime, zone_name: str) -> datetime:
+    """A wall-clock time in a zone, as an aware datetime. A time that a spring-forward gap
+    skips resolves like the clock does (02:30 becomes 03:30)."""
+    return local.replace(tzinfo=zoneinfo.ZoneInfo(zone_name))
+
+
+class Series(models.Model):
+    """A recurring meeting: wall-clock start + IANA zone + RFC 5545 rule, expanded locally."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="series")
+    title = models.CharField(max_length=120)
+    rrule = models.CharField("recurrence rule", max_length=300)
+    first_date = models.DateField()
+    start_time = models.TimeField("local start time")
+    duration_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(15), MaxValueValidator(24 * 60)]
+    )
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    location = models.CharField(max_length=200, blank=True)
+    video_url = models.URLField("video link", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cohort", "first_date"]
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.cohort})"
+
+
+class Meeting(models.Model):
+    """One occurrence (of a series, or one-off). Its own wall-clock time survives DST."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="meetings")
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
+    )
+    # Which occurrence of the series this is (its original local date), like RECURRENCE-ID.
+    original_date = models.DateField(null=True, blank=True)
+    # Changed on its own ("this occurrence only"): series edits leave it alone.
+    detached = models.BooleanField(default=False)
+    title = models.CharField(max_length=120)
+    # Wall-clock date and time in time_zone: what stays put across daylight-saving changes.
+    local_date = models.DateField("date")
+    local_time = models.TimeField("start time")
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    duration_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(15), MaxValueValidator(24 * 60)]
+    )
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    video_url = models.URLField("video link", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    uid = models.CharField(max_length=80, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    agenda_published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "original_date"], name="meeting_occurrence_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} on {self.local_date:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self.uid:
+            self.uid = f"{uuid.uuid4()}@peernet"
+        self.starts_at = aware(self.start_local, self.time_zone)
+        self.ends_at = self.starts_at + timedelta(minutes=self.duration_minutes)
+        super().save(*args, **kwargs)
+
+    @property
+    def start_local(self) -> datetime:
+        return datetime.combine(self.local_date, self.local_time)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class Rsvp(models.Model):
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        MAYBE = "maybe", "Maybe"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rsvps")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
+    )
+    answer = models.CharField(max_length=5, choices=Answer.choices)
+    note = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting", "member"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="rsvp_one_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.answer}"
+
+
+class Topic(models.Model):
+    """A challenge in a member's parking lot. Private to its owner until posted."""
+
+    class Kind(models.TextChoices):
+        ISSUE = "issue", "Issue"
+        OPPORTUNITY = "opportunity", "Opportunity"
+        UPDATE = "update", "Update"
+        CELEBRATION = "celebration", "Celebration"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topics"
+    )
+    title = models.CharField(max_length=160)
+    details = models.TextField(blank=True, max_length=4000)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ISSUE)
+    importance = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    urgency = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    times_raised = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    estimated_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["owner", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def score(self) -> int:
+        return self.importance * self.urgency * self.times_raised
+
+
+SCORE = F("importance") * F("urgency") * F("times_raised")
+
+
+class AgendaItem(models.Model):
+    """A topic posted to a meeting, ordered and time-boxed by the facilitator."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        SCHEDULED = "scheduled", "Scheduled"
+        DISCUSSED = "discussed", "Discussed"
+        PARKED = "parked", "Parked"
+
+    class Priority(models.TextChoices):
+        HIGH = "high", "High"
+        NORMAL = "normal", "Normal"
+        LOW = "low", "Low"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="agenda_items")
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(480)]
+    )
+    priority = models.CharField(max_length=6, choices=Priority.choices, default=Priority.NORMAL)
+    position = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
+    # The presenter's and facilitators' eyes only.
+    outcome_notes = models.TextField(blank=True)
+    posted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "position", "posted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "topic"], name="agenda_topic_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} at {self.meeting}"
+
+
+class Vote(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "voter"], name="vote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} on {self.item_id}"
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        LATE = "late", "Late"
+        ABSENT = "absent", "Absent"
+        EXCUSED = "excused", "Excused"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.status}"
+
+
+class Commitment(models.Model):
+    """Made in a meeting; comes back at the next one until done."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="commitments")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commitments"
+    )
+    text = models.CharField(max_length=300)
+    due_date = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "created_at"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CalendarFeed(models.Model):
+    """One private, revocable feed per person. Only a hash of its token is stored."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user_id}"

@@ -266,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "peernet.tasks.heartbeat_record",
         "schedule": crontab(minute="*"),
     },
+    "meetings-top-up": {
+        "task": "meetings.tasks.occurrences_top_up",
+        "schedule": crontab(minute=17, hour=3),
+    },
 }
 
 LOGGING = {

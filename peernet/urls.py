@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("groups.urls")),
+    path("", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -106,6 +106,79 @@ def manage_a(outcome: str = "200") -> dict[str, str]:
     return {**signed_in("404"), "member_a": "403", "facilitator_a": outcome, "admin": outcome}
 
 
+def meeting_a(world: World):
+    """A coming meeting of cohort A with member A's topic on the agenda and a commitment."""
+    if not hasattr(world, "meeting"):
+        from datetime import date, time, timedelta
+
+        from meetings import services as meeting_services
+
+        world.meeting = meeting_services.meeting_create(
+            cohort=world.cohort_a,
+            actor=world.facilitator_a,
+            title="Forum",
+            local_date=date.today() + timedelta(days=10),
+            local_time=time(9, 0),
+            duration_minutes=120,
+            time_zone="Europe/London",
+        )
+        topic = meeting_services.topic_save(
+            owner=world.member_a,
+            title="Pricing",
+            kind="issue",
+            importance=5,
+            urgency=5,
+            estimated_minutes=20,
+        )
+        world.item = meeting_services.topic_post(
+            topic=topic, meeting=world.meeting, actor=world.member_a, minutes=20
+        )
+        world.spare_topic = meeting_services.topic_save(
+            owner=world.member_a,
+            title="Spare",
+            kind="update",
+            importance=1,
+            urgency=1,
+            estimated_minutes=5,
+        )
+        world.commitment = meeting_services.commitment_create(
+            meeting=world.meeting,
+            actor=world.facilitator_a,
+            owner=world.member_a,
+            text="Call the bank",
+        )
+        world.feed_token = meeting_services.feed_regenerate(user=world.member_a)
+    return world.meeting
+
+
+def meeting_url(name: str, what: str = ""):
+    def build(world: World) -> str:
+        meeting = meeting_a(world)
+        args = {
+            "": [meeting.pk],
+            "item": [meeting.pk, world.item.pk],
+            "commitment": [world.commitment.pk],
+            "topic": [world.item.topic.pk],
+            "spare": [world.spare_topic.pk],
+            "feed": [world.feed_token],
+        }[what]
+        return reverse(name, args=args)
+
+    return build
+
+
+def cohort_a_url(name: str):
+    return lambda world: reverse(name, args=[world.cohort_a.slug])
+
+
+SEE_A = {**signed_in("404"), "member_a": "200", "facilitator_a": "200", "admin": "200"}
+TO_MEETING = "302 /meetings/"
+
+
+def act_a(member: str, manager: str) -> dict[str, str]:
+    return {**signed_in("404"), "member_a": member, "facilitator_a": manager, "admin": manager}
+
+
 MATRIX: dict[str, list[Row]] = {
     "home": [Row(url("home"), everyone("200"))],
     "healthz": [Row(url("healthz"), everyone("200"))],
@@ -201,6 +274,78 @@ MATRIX: dict[str, list[Row]] = {
     "cohort_add_member": [Row(cohort_a("cohort_add_member", "pool"), manage_a())],
     "membership_remove": [Row(cohort_a("membership_remove", "membership"), manage_a())],
     "pool": [Row(url("pool"), nobody_but("admin", "200"))],
+    # Meetings of cohort A: its members read and answer, its facilitators and admins run it.
+    "cohort_meetings": [Row(cohort_a_url("cohort_meetings"), SEE_A)],
+    "series_create": [Row(cohort_a_url("series_create"), manage_a())],
+    "meeting_create": [Row(cohort_a_url("meeting_create"), manage_a())],
+    "presenters": [Row(cohort_a_url("presenters"), manage_a())],
+    "meeting_detail": [Row(meeting_url("meeting_detail"), SEE_A)],
+    "meeting_ics": [Row(meeting_url("meeting_ics"), SEE_A)],
+    "meeting_rsvp": [
+        Row(
+            meeting_url("meeting_rsvp"),
+            act_a(TO_MEETING, TO_MEETING),
+            method="post",
+            data={"answer": "yes"},
+        )
+    ],
+    "meeting_edit": [Row(meeting_url("meeting_edit"), manage_a())],
+    "meeting_post_topic": [
+        Row(meeting_url("meeting_post_topic"), act_a("200", "200"), method="post")
+    ],
+    "agenda_vote": [
+        Row(meeting_url("agenda_vote", "item"), act_a(TO_MEETING, "403"), method="post")
+    ],
+    "agenda_move": [
+        Row(
+            meeting_url("agenda_move", "item"),
+            act_a("403", TO_MEETING),
+            method="post",
+            data={"direction": "up"},
+        )
+    ],
+    "agenda_item_update": [
+        Row(
+            meeting_url("agenda_item_update", "item"),
+            act_a("403", TO_MEETING),
+            method="post",
+            data={"minutes": "25", "state": "scheduled"},
+        )
+    ],
+    "agenda_outcome": [
+        Row(
+            meeting_url("agenda_outcome", "item"),
+            act_a(TO_MEETING, TO_MEETING),
+            method="post",
+            data={"notes": "ok"},
+        )
+    ],
+    "agenda_publish": [Row(meeting_url("agenda_publish"), act_a("403", TO_MEETING), method="post")],
+    "meeting_attendance": [Row(meeting_url("meeting_attendance"), manage_a())],
+    "commitment_add": [Row(meeting_url("commitment_add"), act_a("403", "200"), method="post")],
+    "my_commitments": [Row(url("my_commitments"), signed_in("200"))],
+    "commitment_done": [
+        Row(meeting_url("commitment_done", "commitment"), act_a("302 /", "302 /"), method="post")
+    ],
+    # The parking lot belongs to cohort members; a topic to its owner alone.
+    "topic_list": [
+        Row(url("topic_list"), {**signed_in("404"), "member_a": "200", "member_b": "200"})
+    ],
+    "topic_edit": [Row(meeting_url("topic_edit", "topic"), nobody_but("member_a", "200"))],
+    "topic_delete": [
+        Row(
+            meeting_url("topic_delete", "spare"),
+            nobody_but("member_a", "302 /topics/"),
+            method="post",
+        )
+    ],
+    "calendar_settings": [Row(url("calendar_settings"), signed_in("200"))],
+    # The feed's token is its credential (calendar apps cannot sign in).
+    "calendar_feed": [
+        Row(meeting_url("calendar_feed", "feed"), everyone("200")),
+        Row(url("calendar_feed", token="no-such-token"), everyone("404")),
+    ],
+    "meeting_cancel": [Row(meeting_url("meeting_cancel"), act_a("403", TO_MEETING), method="post")],
     # Last: withdrawing ends the applicant's draft for the rows after it.
     "application_withdraw": [
         Row(

@@ -24,8 +24,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, password=None, quiet_logins=False, **options):
         password = password or secrets.token_urlsafe(9)
+        from meetings.demo import seed_meetings
+
         with transaction.atomic():
             logins = self._seed(password)
+            seed_meetings()
         if not quiet_logins:
             self._print_logins(logins, password)
 

@@ -1,0 +1,183 @@
+import zoneinfo
+
+from django import forms
+
+from meetings import recurrence
+from meetings.models import AgendaItem, Attendance, Rsvp, Topic
+
+ZONES = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+ZONE_ERROR = {"invalid_choice": "Choose a time zone from the list, e.g. America/New_York."}
+PRESETS = [
+    ("monthly_nth_weekday", "Monthly on the same weekday (e.g. first Tuesday)"),
+    ("monthly_date", "Monthly on the same date"),
+    ("weekly", "Weekly"),
+    ("biweekly", "Every two weeks"),
+    ("custom", "Custom rule (advanced)"),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class SeriesForm(forms.Form):
+    title = forms.CharField(max_length=120, initial="Monthly forum")
+    first_date = forms.DateField(label="First meeting", widget=DateInput)
+    start_time = forms.TimeField(label="Start time (local)", widget=TimeInput)
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes", min_value=15, max_value=24 * 60, initial=240
+    )
+    time_zone = forms.ChoiceField(choices=ZONES, error_messages=ZONE_ERROR)
+    repeats = forms.ChoiceField(choices=PRESETS, initial="monthly_nth_weekday")
+    rrule = forms.CharField(
+        label="Custom rule (RFC 5545)",
+        required=False,
+        max_length=250,
+        help_text="Only for the custom option, e.g. FREQ=MONTHLY;BYDAY=1TU",
+    )
+    until = forms.DateField(label="Until (optional)", required=False, widget=DateInput)
+    count = forms.IntegerField(
+        label="Or number of meetings (optional)", required=False, min_value=1, max_value=200
+    )
+    location = forms.CharField(max_length=200, required=False)
+    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+
+    def clean(self):
+        data = super().clean()
+        first, start = data.get("first_date"), data.get("start_time")
+        if not (first and start and data.get("repeats")):
+            return data
+        if data.get("until") and data["until"] < first:
+            self.add_error("until", "The end date must be on or after the first meeting.")
+            return data
+        try:
+            rule = (
+                data.get("rrule") or ""
+                if data["repeats"] == "custom"
+                else recurrence.preset(data["repeats"], first)
+            )
+            rule = recurrence.with_end(rule, until=data.get("until"), count=data.get("count"))
+            data["rule"] = recurrence.validate(rule, first, start)
+        except recurrence.RecurrenceError as error:
+            self.add_error("rrule" if data["repeats"] == "custom" else "repeats", str(error))
+        return data
+
+
+class MeetingForm(forms.Form):
+    """A one-off meeting, or changing one occurrence."""
+
+    title = forms.CharField(max_length=120)
+    local_date = forms.DateField(label="Date", widget=DateInput)
+    local_time = forms.TimeField(label="Start time (local)", widget=TimeInput)
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes", min_value=15, max_value=24 * 60
+    )
+    time_zone = forms.ChoiceField(choices=ZONES, error_messages=ZONE_ERROR)
+    location = forms.CharField(max_length=200, required=False)
+    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+
+
+class MeetingEditForm(MeetingForm):
+    scope = forms.ChoiceField(
+        label="Apply to",
+        widget=forms.RadioSelect,
+        initial="this",
+        choices=[
+            ("this", "This meeting only"),
+            (
+                "following",
+                "This and following meetings of the series (time, length, place; dates stay)",
+            ),
+        ],
+    )
+
+    def __init__(self, *args, in_series: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["time_zone"]
+        if not in_series:
+            del self.fields["scope"]
+
+
+class RsvpForm(forms.Form):
+    answer = forms.ChoiceField(choices=Rsvp.Answer.choices)
+    note = forms.CharField(required=False, max_length=200)
+
+
+class TopicForm(forms.ModelForm):
+    class Meta:
+        model = Topic
+        fields = [
+            "title",
+            "details",
+            "kind",
+            "importance",
+            "urgency",
+            "times_raised",
+            "estimated_minutes",
+        ]
+        labels = {
+            "importance": "Importance (1–10)",
+            "urgency": "Urgency (1–10)",
+            "estimated_minutes": "Minutes it needs",
+        }
+        widgets = {"details": forms.Textarea(attrs={"rows": 3})}
+
+
+class PostTopicForm(forms.Form):
+    topic = forms.ModelChoiceField(
+        queryset=Topic.objects.none(), label="Topic from your backlog", empty_label="Choose a topic"
+    )
+    minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=480)
+    priority = forms.ChoiceField(
+        choices=AgendaItem.Priority.choices, initial=AgendaItem.Priority.NORMAL
+    )
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.filter(owner=owner)
+
+
+class AgendaItemForm(forms.Form):
+    minutes = forms.IntegerField(min_value=1, max_value=480)
+    state = forms.ChoiceField(choices=AgendaItem.State.choices)
+
+
+class OutcomeForm(forms.Form):
+    notes = forms.CharField(
+        label="Outcome notes",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only you and the facilitators can read these.",
+    )
+
+
+class AttendanceForm(forms.Form):
+    def __init__(self, *args, members, initial_status: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for member in members:
+            self.fields[f"member_{member.pk}"] = forms.ChoiceField(
+                label=member.display_name,
+                choices=Attendance.Status.choices,
+                initial=initial_status.get(member.pk, Attendance.Status.PRESENT),
+            )
+
+    def statuses(self) -> dict[int, str]:
+        return {m.pk: self.cleaned_data[f"member_{m.pk}"] for m in self.members}
+
+
+class CommitmentForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=None, empty_label="Choose a member")
+    text = forms.CharField(label="Commitment", max_length=300)
+    due_date = forms.DateField(label="Due (optional)", required=False, widget=DateInput)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        from members.models import User
+
+        self.fields["owner"].queryset = User.objects.filter(pk__in=[m.pk for m in members])

@@ -1,0 +1,96 @@
+import re
+import time
+from datetime import date, timedelta
+from datetime import time as clock
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from playwright.sync_api import expect
+
+from groups.models import Cohort, Membership
+from meetings import services
+from meetings.models import AgendaItem
+from members.models import Role
+from tests import factories
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, email, secret=None):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email:").fill(email)
+    page.get_by_label("Password:", exact=True).fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    if secret:
+        code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Sign In").click()
+
+
+def test_rsvp_post_vote_order_publish(open_page):
+    facilitator = factories.user_create(role=Role.FACILITATOR, email="chair@example.com")
+    secret = factories.totp_enable(facilitator)
+    cohort = factories.cohort_create(name="Harbor Circle", facilitators=[facilitator])
+    Cohort.objects.filter(pk=cohort.pk).update(home_time_zone="Europe/London")
+    alice = factories.pool_member_create(first="Alice", last="Able", email="alice@example.com")
+    bob = factories.pool_member_create(first="Bob", last="Baker", email="bob@example.com")
+    for person in (alice, bob):
+        Membership.objects.create(cohort=cohort, member=person)
+    meeting = services.meeting_create(
+        cohort=cohort,
+        actor=facilitator,
+        title="December forum",
+        local_date=date.today() + timedelta(days=9),
+        local_time=clock(8, 0),
+        duration_minutes=240,
+        time_zone="Europe/London",
+    )
+    services.topic_save(
+        owner=alice,
+        title="Pricing power",
+        kind="issue",
+        importance=8,
+        urgency=7,
+        estimated_minutes=45,
+    )
+    bobs = services.topic_save(
+        owner=bob, title="Hiring a COO", kind="issue", importance=6, urgency=6, estimated_minutes=30
+    )
+    services.topic_post(topic=bobs, meeting=meeting, actor=bob, minutes=30)
+
+    page = open_page()
+    sign_in(page, "alice@example.com")
+    page.get_by_role("link", name="December forum").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("December forum")
+    page.evaluate("window.peernetNoReload = true")
+    page.get_by_role("button", name="Yes, I'll be there").click()
+    expect(page.get_by_role("button", name="Yes, I'll be there")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.get_by_text("Alice Able: Yes")).to_be_visible()
+    assert page.evaluate("window.peernetNoReload") is True
+    page.get_by_label("Topic from your backlog").select_option(label="Pricing power")
+    page.get_by_label("Minutes").fill("45")
+    page.get_by_role("button", name="Post topic").click()
+    expect(page.locator("#agenda li").filter(has_text="Pricing power")).to_be_visible()
+
+    mate = open_page()
+    sign_in(mate, "bob@example.com")
+    mate.goto(f"/meetings/{meeting.pk}/")
+    mate.get_by_role("button", name="Vote for Pricing power").click()
+    expect(mate.get_by_role("button", name="Remove vote for Pricing power")).to_be_visible()
+
+    chair = open_page()
+    sign_in(chair, "chair@example.com", secret)
+    chair.goto(f"/meetings/{meeting.pk}/")
+    expect(chair.get_by_text("1 vote", exact=True)).to_be_visible()
+    chair.get_by_role("button", name="Move Pricing power up").click()
+    expect(chair.get_by_role("button", name="Move Pricing power up")).to_be_disabled()
+    chair.get_by_role("button", name="Publish agenda").click()
+    expect(chair.locator("#agenda")).to_contain_text(re.compile(r"Published \d"))
+    meeting.refresh_from_db()
+    assert meeting.agenda_published_at is not None
+    assert list(meeting.agenda.order_by("position").values_list("topic__title", "state")) == [
+        ("Pricing power", AgendaItem.State.SCHEDULED),
+        ("Hiring a COO", AgendaItem.State.SCHEDULED),
+    ]

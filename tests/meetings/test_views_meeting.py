@@ -1,0 +1,387 @@
+import threading
+from datetime import date, time, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.models import Membership
+from meetings import services
+from meetings.models import AgendaItem, Attendance, Rsvp
+from members.models import Role
+from tests import factories
+
+
+@pytest.fixture
+def setup(cohort, facilitator):
+    """A coming one-off meeting of a New York cohort, with two members."""
+    alice = factories.pool_member_create(first="Alice", last="Able", time_zone="Europe/Paris")
+    bob = factories.pool_member_create(first="Bob", last="Baker", time_zone="America/New_York")
+    for person in (alice, bob):
+        Membership.objects.create(cohort=cohort, member=person)
+    meeting = services.meeting_create(
+        cohort=cohort,
+        actor=facilitator,
+        title="Forum",
+        local_date=date.today() + timedelta(days=8),
+        local_time=time(8, 0),
+        duration_minutes=60,
+        time_zone="America/New_York",
+    )
+    return cohort, meeting, alice, bob
+
+
+def login(client, user):
+    client.force_login(user)
+    client.get("/")
+    return client
+
+
+def topic_for(member, title="Pricing", minutes=30):
+    return services.topic_save(
+        owner=member, title=title, kind="issue", importance=6, urgency=5, estimated_minutes=minutes
+    )
+
+
+def test_rsvp_one_click_htmx_and_plain(client, setup):
+    _, meeting, alice, _ = setup
+    login(client, alice)
+    url = reverse("meeting_rsvp", args=[meeting.pk])
+    fragment = client.post(
+        url, {"answer": "yes", "note": "Arriving at 8:15"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert fragment.strip().startswith('<section class="card" id="rsvp"')
+    assert "Alice Able: Yes" in fragment
+    plain = client.post(url, {"answer": "maybe"})
+    assert plain["Location"] == reverse("meeting_detail", args=[meeting.pk])
+    assert list(Rsvp.objects.values_list("member__first_name", "answer", "note")) == [
+        ("Alice", "maybe", "")
+    ]
+
+
+def test_rsvp_closes_at_start(client, setup):
+    _, meeting, alice, _ = setup
+    with pytest.raises(ValidationError) as error:
+        import time_machine
+
+        with time_machine.travel(meeting.starts_at + timedelta(minutes=1)):
+            services.rsvp_set(meeting=meeting, member=alice, answer="no")
+    assert error.value.messages == ["This meeting has started; answers can no longer change."]
+
+
+def test_parallel_rsvps_leave_one_answer(transactional_db, live_server, facilitator):
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent writers need PostgreSQL; CI runs this test there.")
+    from tests.meetings.conftest import cohort_in
+
+    cohort = cohort_in("Europe/London", facilitator)
+    member = factories.pool_member_create()
+    Membership.objects.create(cohort=cohort, member=member)
+    meeting = services.meeting_create(
+        cohort=cohort,
+        actor=facilitator,
+        title="Forum",
+        local_date=date.today() + timedelta(days=3),
+        local_time=time(9, 0),
+        duration_minutes=60,
+        time_zone="Europe/London",
+    )
+    answers = ["yes", "no", "maybe", "yes", "no", "maybe", "yes", "no"]
+    barrier = threading.Barrier(len(answers))
+    errors = []
+
+    def click(answer):
+        try:
+            barrier.wait()
+            services.rsvp_set(meeting=meeting, member=member, answer=answer)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click, args=(a,)) for a in answers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert Rsvp.objects.filter(meeting=meeting, member=member).count() == 1
+
+
+@pytest.mark.parametrize(("attendees", "topics"), [(1, 1), (16, 30)])
+def test_meeting_page_query_count_is_constant(
+    client, cohort, facilitator, django_assert_num_queries, attendees, topics
+):
+    meeting = services.meeting_create(
+        cohort=cohort,
+        actor=facilitator,
+        title="Forum",
+        local_date=date.today() + timedelta(days=8),
+        local_time=time(8, 0),
+        duration_minutes=240,
+        time_zone="America/New_York",
+    )
+    members = [factories.pool_member_create() for _ in range(attendees)]
+    for person in members:
+        Membership.objects.create(cohort=cohort, member=person)
+        services.rsvp_set(meeting=meeting, member=person, answer="yes")
+    for i in range(topics):
+        owner = members[i % attendees]
+        services.topic_post(
+            topic=topic_for(owner, f"Topic {i}", 5), meeting=meeting, actor=owner, minutes=5
+        )
+    voter = members[0]
+    login(client, voter)
+    # session, user, meeting, facilitators, RSVPs, agenda with votes, attendance, roster,
+    # open commitments, the member's topics for the post form
+    with django_assert_num_queries(10):
+        response = client.get(reverse("meeting_detail", args=[meeting.pk]))
+    assert len(response.context["agenda"]) == topics
+    assert len(response.context["coming"]) == attendees
+
+
+def test_post_vote_order_publish(client, setup, facilitator):
+    _, meeting, alice, bob = setup
+    first = topic_for(alice, "Pricing", 30)
+    second = topic_for(bob, "Hiring", 40)
+    login(client, alice)
+    client.post(
+        reverse("meeting_post_topic", args=[meeting.pk]),
+        {"topic": first.pk, "minutes": 30, "priority": "high"},
+    )
+    login(client, bob)
+    client.post(
+        reverse("meeting_post_topic", args=[meeting.pk]),
+        {"topic": second.pk, "minutes": 40, "priority": "normal"},
+    )
+    item = AgendaItem.objects.get(topic=first)
+    html = client.post(
+        reverse("agenda_vote", args=[meeting.pk, item.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert html.strip().startswith('<section class="card" id="agenda"')
+    assert "1 vote" in html and "The agenda needs 70 minutes but the meeting lasts 60" in html
+    client.post(reverse("agenda_vote", args=[meeting.pk, item.pk]))  # toggled off
+    assert item.votes.count() == 0
+    login(client, facilitator)
+    client.post(
+        reverse("agenda_move", args=[meeting.pk, AgendaItem.objects.get(topic=second).pk]),
+        {"direction": "up"},
+    )
+    assert list(meeting.agenda.order_by("position").values_list("topic__title", flat=True)) == [
+        "Hiring",
+        "Pricing",
+    ]
+    client.post(
+        reverse("agenda_item_update", args=[meeting.pk, item.pk]),
+        {"minutes": "20", "state": "parked"},
+    )
+    client.post(reverse("agenda_publish", args=[meeting.pk]))
+    meeting.refresh_from_db()
+    assert meeting.agenda_published_at is not None
+    assert list(meeting.agenda.order_by("position").values_list("state", "minutes")) == [
+        ("scheduled", 40),
+        ("parked", 20),
+    ]
+    first.refresh_from_db()
+    assert first.times_raised == 2
+
+
+def test_outcome_notes_only_for_presenter_and_facilitators(client, setup, facilitator):
+    _, meeting, alice, bob = setup
+    item = services.topic_post(topic=topic_for(alice), meeting=meeting, actor=alice, minutes=20)
+    services.outcome_notes_set(item=item, actor=alice, notes="PRIVATE-OUTCOME")
+    assert (
+        "PRIVATE-OUTCOME"
+        in login(client, alice).get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    )
+    assert (
+        "PRIVATE-OUTCOME"
+        in login(client, facilitator)
+        .get(reverse("meeting_detail", args=[meeting.pk]))
+        .content.decode()
+    )
+    assert (
+        "PRIVATE-OUTCOME"
+        not in login(client, bob).get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    )
+
+
+def test_commitments_come_back_at_next_meeting_and_on_dashboard(client, setup, facilitator):
+    cohort, meeting, alice, _ = setup
+    later = services.meeting_create(
+        cohort=cohort,
+        actor=facilitator,
+        title="Next forum",
+        local_date=meeting.local_date + timedelta(days=28),
+        local_time=time(8, 0),
+        duration_minutes=60,
+        time_zone="America/New_York",
+    )
+    login(client, facilitator)
+    client.post(
+        reverse("commitment_add", args=[meeting.pk]),
+        {"owner": alice.pk, "text": "Call two investors", "due_date": ""},
+    )
+    page = login(client, alice).get(reverse("meeting_detail", args=[later.pk]))
+    assert [c.text for c in page.context["commitments"]] == ["Call two investors"]
+    mine = client.get(reverse("my_commitments"), headers={"HX-Request": "true"}).content.decode()
+    assert "Call two investors" in mine
+    commitment = page.context["commitments"][0]
+    client.post(reverse("commitment_done", args=[commitment.pk]), {"next": "https://evil.test/"})
+    page = client.get(reverse("meeting_detail", args=[later.pk]))
+    assert list(page.context["commitments"]) == []
+
+
+def test_attendance_is_recorded_for_cohort_members_only(client, setup, facilitator):
+    _, meeting, alice, bob = setup
+    login(client, facilitator)
+    response = client.post(
+        reverse("meeting_attendance", args=[meeting.pk]),
+        {f"member_{alice.pk}": "late", f"member_{bob.pk}": "excused"},
+    )
+    assert response["Location"] == reverse("meeting_detail", args=[meeting.pk])
+    assert sorted(Attendance.objects.values_list("member__first_name", "status")) == [
+        ("Alice", "late"),
+        ("Bob", "excused"),
+    ]
+    bad = client.post(
+        reverse("meeting_attendance", args=[meeting.pk]), {f"member_{alice.pk}": "asleep"}
+    )
+    assert bad.context["form"].errors[f"member_{alice.pk}"] == [
+        "Select a valid choice. asleep is not one of the available choices."
+    ]
+
+
+def test_series_form_rejects_bad_rule_zone_and_minutes(client, cohort, facilitator):
+    login(client, facilitator)
+    response = client.post(
+        reverse("series_create", args=[cohort.slug]),
+        {
+            "title": "Forum",
+            "first_date": "2026-12-01",
+            "start_time": "08:00",
+            "duration_minutes": "0",
+            "time_zone": "Mars/Olympus",
+            "repeats": "custom",
+            "rrule": "FREQ=SOMETIMES",
+        },
+    )
+    errors = response.context["form"].errors
+    assert errors["duration_minutes"] == ["Ensure this value is greater than or equal to 15."]
+    assert errors["time_zone"] == ["Choose a time zone from the list, e.g. America/New_York."]
+    response = client.post(
+        reverse("series_create", args=[cohort.slug]),
+        {
+            "title": "Forum",
+            "first_date": "2026-12-01",
+            "start_time": "08:00",
+            "duration_minutes": "120",
+            "time_zone": "Europe/London",
+            "repeats": "custom",
+            "rrule": "FREQ=SOMETIMES",
+        },
+    )
+    assert (
+        response.context["form"]
+        .errors["rrule"][0]
+        .startswith("This is not a valid recurrence rule:")
+    )
+
+
+def test_topic_forms_reject_non_positive_minutes(client, setup):
+    _, meeting, alice, _ = setup
+    login(client, alice)
+    response = client.post(
+        reverse("topic_list"),
+        {
+            "title": "X",
+            "kind": "issue",
+            "importance": "11",
+            "urgency": "0",
+            "times_raised": "1",
+            "estimated_minutes": "0",
+        },
+    )
+    assert response.context["form"].errors == {
+        "importance": ["Ensure this value is less than or equal to 10."],
+        "urgency": ["Ensure this value is greater than or equal to 1."],
+        "estimated_minutes": ["Ensure this value is greater than or equal to 1."],
+    }
+    topic = topic_for(alice)
+    response = client.post(
+        reverse("meeting_post_topic", args=[meeting.pk]),
+        {"topic": topic.pk, "minutes": "-5", "priority": "high"},
+    )
+    assert response.context["post_form"].errors == {
+        "minutes": ["Ensure this value is greater than or equal to 1."]
+    }
+
+
+def test_backlog_sorted_by_score_and_private(client, setup):
+    _, _, alice, bob = setup
+    services.topic_save(
+        owner=alice, title="Low", kind="issue", importance=2, urgency=2, estimated_minutes=5
+    )
+    services.topic_save(
+        owner=alice,
+        title="High",
+        kind="issue",
+        importance=9,
+        urgency=8,
+        times_raised=2,
+        estimated_minutes=5,
+    )
+    services.topic_save(
+        owner=bob, title="Bob's secret", kind="issue", importance=9, urgency=9, estimated_minutes=5
+    )
+    page = login(client, alice).get(reverse("topic_list"))
+    assert [(t.title, t.score_value) for t in page.context["topics"]] == [("High", 144), ("Low", 4)]
+    bobs = bob.topics.get()
+    assert client.get(reverse("topic_edit", args=[bobs.pk])).status_code == 404
+
+
+def test_suggested_presenter_ranks_by_score_then_time_since(client, setup, facilitator):
+    cohort, _meeting, alice, bob = setup
+    services.topic_save(
+        owner=alice, title="A", kind="issue", importance=5, urgency=5, estimated_minutes=5
+    )
+    services.topic_save(
+        owner=bob, title="B", kind="issue", importance=9, urgency=9, estimated_minutes=5
+    )
+    page = login(client, facilitator).get(reverse("presenters", args=[cohort.slug]))
+    assert [(r["member"].first_name, r["score"]) for r in page.context["rows"]] == [
+        ("Bob", 81),
+        ("Alice", 25),
+    ]
+
+
+def test_other_cohorts_meeting_and_topics_are_404(client, setup, facilitator):
+    _, meeting, alice, _ = setup
+    outsider = factories.user_create(role=Role.MEMBER)
+    from tests.meetings.conftest import cohort_in
+
+    Membership.objects.create(
+        cohort=cohort_in("Europe/London", facilitator, "Other"), member=outsider
+    )
+    item = services.topic_post(topic=topic_for(alice), meeting=meeting, actor=alice, minutes=10)
+    login(client, outsider)
+    for path in [
+        reverse("meeting_detail", args=[meeting.pk]),
+        reverse("meeting_ics", args=[meeting.pk]),
+        reverse("topic_edit", args=[item.topic.pk]),
+    ]:
+        assert client.get(path).status_code == 404
+    assert client.post(reverse("agenda_vote", args=[meeting.pk, item.pk])).status_code == 404
+
+
+def test_meeting_page_shows_viewer_and_cohort_times(client, setup):
+    _, meeting, alice, _ = setup
+    page = login(client, alice).get(reverse("meeting_detail", args=[meeting.pk]))
+    assert page.context["viewer_start"].tzinfo.key == "Europe/Paris"
+    assert page.context["show_cohort_time"] is True
+    assert page.context["cohort_start"].hour == 8
+    assert timezone.localtime(meeting.starts_at, page.context["viewer_start"].tzinfo).hour == (
+        page.context["viewer_start"].hour
+    )
