@@ -6,51 +6,27 @@ fixture, which holds two cohorts and a person in every role; objects that could 
 created before they are requested.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
+from tests.access import (  # noqa: F401  (the vocabulary rows are written in)
+    ADMIN_LOGIN,
+    HOME,
+    LOGIN,
+    REAUTH,
+    STAFF,
+    Row,
+    by_mfa,
+    everyone,
+    nobody_but,
+    signed_in,
+    url,
+)
 from tests.conftest import ROLES, World
-
-LOGIN = "302 /accounts/login/"
-HOME = "302 /"
-
-
-@dataclass(frozen=True)
-class Row:
-    path: Callable[[World], str]
-    expect: dict[str, str]
-    method: str = "get"
-    data: dict = field(default_factory=dict)
-
-
-def everyone(outcome: str) -> dict[str, str]:
-    return dict.fromkeys(ROLES, outcome)
-
-
-def signed_in(outcome: str, anonymous: str = LOGIN) -> dict[str, str]:
-    return {**everyone(outcome), "anonymous": anonymous}
-
-
-ADMIN_LOGIN = "302 /admin/login/"
-REAUTH = "302 /accounts/reauthenticate/"
-STAFF = ("facilitator_a", "facilitator_b", "admin")
-
-
-def by_mfa(without: str, with_totp: str) -> dict[str, str]:
-    """Admins and facilitators in the world have an authenticator app; others do not."""
-    return {**signed_in(without), **dict.fromkeys(STAFF, with_totp)}
-
-
-def url(name: str, **kwargs) -> Callable[[World], str]:
-    return lambda world: reverse(name, kwargs=kwargs or None)
-
-
-def nobody_but(role: str, outcome: str, others: str = "404") -> dict[str, str]:
-    return {**signed_in(others), role: outcome}
 
 
 def submitted_application(world: World):
@@ -372,6 +348,14 @@ MATRIX: dict[str, list[Row]] = {
         ]
     ],
 }
+
+
+# Features may keep their rows beside their tests: any module tests/**/access_rows.py with a
+# ROWS dict is merged here.
+TESTS = Path(__file__).resolve().parent
+for path in sorted(TESTS.rglob("access_rows.py")):
+    name = ".".join(("tests", *path.relative_to(TESTS).with_suffix("").parts))
+    MATRIX.update(importlib.import_module(name).ROWS)
 
 
 def route_keys(patterns=None, prefix="", namespace=None):
