@@ -320,7 +320,11 @@ def agenda_move(*, item: AgendaItem, actor, direction: str) -> None:
     if not can_manage_meeting(actor, item.meeting):
         raise PermissionDenied("Only facilitators order the agenda.")
     with transaction.atomic():
-        items = list(item.meeting.agenda.select_for_update().order_by("position", "posted_at"))
+        items = list(
+            AgendaItem.objects.select_for_update()
+            .filter(meeting_id=item.meeting_id)
+            .order_by("position", "posted_at")
+        )
         for index, each in enumerate(items, start=1):
             each.position = index
         at = next(i for i, each in enumerate(items) if each.pk == item.pk)
