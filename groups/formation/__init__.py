@@ -1,0 +1,46 @@
+"""Cohort formation: split members into cohorts of high affinity under hard constraints.
+
+No Django here: the web layer converts its models into :class:`Member` profiles (or an affinity
+matrix) and calls :func:`form_cohorts` or :func:`solve`.
+"""
+
+from .explain import CohortExplanation, MemberExplanation
+from .features import (
+    ALL_FORMATS,
+    HYBRID,
+    IN_PERSON,
+    VIRTUAL,
+    FeatureAffinity,
+    IndustryMode,
+    Member,
+    Weights,
+    build_features,
+)
+from .moves import MoveCheck, check_move, cohort_scores
+from .problem import InfeasibleError, Problem, make_problem, violations
+from .solver import Solution, form_cohorts, solve, warmup
+
+__all__ = [
+    "ALL_FORMATS",
+    "HYBRID",
+    "IN_PERSON",
+    "VIRTUAL",
+    "CohortExplanation",
+    "FeatureAffinity",
+    "IndustryMode",
+    "InfeasibleError",
+    "Member",
+    "MemberExplanation",
+    "MoveCheck",
+    "Problem",
+    "Solution",
+    "Weights",
+    "build_features",
+    "check_move",
+    "cohort_scores",
+    "form_cohorts",
+    "make_problem",
+    "solve",
+    "violations",
+    "warmup",
+]

@@ -1,0 +1,834 @@
+"""Compiled search kernels for cohort formation.
+
+Everything here works on two named tuples of arrays: ``Data`` (the problem, never modified) and
+``State`` (an assignment plus the incremental tables that make move evaluation O(1) in the dense
+form or O(k) in the feature form). Kernels are compiled with ``cache=True`` so that only the first
+process on a machine pays the compilation cost.
+
+The random generator is a private xorshift64* stream kept in a one-element array, so a run is
+reproducible from its seed whatever else in the process draws random numbers, and a run split
+into chunks draws exactly the same numbers as an unsplit one.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+NEG_INF = -1.0e300
+
+
+class Data(NamedTuple):
+    n: int
+    n_groups: int
+    k: int
+    dense: bool
+    affinity: np.ndarray  # (n, n) float64 with a zero diagonal, or (1, 1) in feature form
+    feat: np.ndarray  # (n, k) float64, or (1, 1) in dense form
+    feat_w: np.ndarray  # feat scaled by the column weights
+    self_sim: np.ndarray  # (n,) affinity of a member's features with themselves
+    lb: np.ndarray  # (G,) int64
+    ub: np.ndarray  # (G,) int64
+    movable: np.ndarray  # (n,) bool
+    movable_idx: np.ndarray  # (m,) int64
+    has_conf: bool
+    conf_ptr: np.ndarray  # (n + 1,) int64, CSR row pointers
+    conf_idx: np.ndarray  # (nnz,) int32, sorted within each row
+    has_tz: bool
+    tz_rank: np.ndarray  # (n,) int64, index into tz_values
+    tz_values: np.ndarray  # (B,) int64 distinct offsets in minutes, ascending
+    tz_limit: int  # minutes
+    has_fmt: bool
+    fmt_mask: np.ndarray  # (n,) int64
+    n_bits: int
+    has_cat: bool
+    category: np.ndarray  # (n,) int64
+    lists: bool  # keep per-group member lists (restricted neighbourhood)
+
+
+class State(NamedTuple):
+    assign: np.ndarray  # (n,) int64, -1 while unplaced
+    size: np.ndarray  # (G,) int64
+    m_table: np.ndarray  # (n, G) float64 in dense form: affinity of i to the members of g
+    s_table: np.ndarray  # (G, k) float64 in feature form: sum of member features of g
+    conf_count: np.ndarray  # (n, G) int32: conflicts of i inside g
+    tz_count: np.ndarray  # (G, B) int32
+    tz_min: np.ndarray  # (G,) int64 rank, -1 when empty
+    tz_max: np.ndarray  # (G,) int64 rank, -1 when empty
+    fmt_count: np.ndarray  # (G, n_bits) int32
+    fmt_and: np.ndarray  # (G,) int64 formats shared by every member (all bits when empty)
+    group_cat: np.ndarray  # (G,) int64 category of a non-empty group
+    members: np.ndarray  # (G, cap) int64 member lists when Data.lists
+    pos: np.ndarray  # (n,) int64 position of a member in its list
+
+
+# --------------------------------------------------------------------------- random numbers
+
+
+@njit(cache=True)
+def rng_next(rng: np.ndarray) -> np.uint64:
+    x = rng[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    rng[0] = x
+    return x * np.uint64(2685821657736338717)
+
+
+@njit(cache=True)
+def rng_int(rng: np.ndarray, bound: int) -> int:
+    # Cast explicitly: mixing uint64 with int64 would silently promote indices to float64.
+    return np.int64((rng_next(rng) >> np.uint64(11)) % np.uint64(bound))
+
+
+@njit(cache=True)
+def rng_float(rng: np.ndarray) -> float:
+    return float(rng_next(rng) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+# --------------------------------------------------------------------------- affinity access
+
+
+@njit(cache=True)
+def pair(d: Data, i: int, j: int) -> float:
+    if d.dense:
+        return d.affinity[i, j]
+    v = 0.0
+    for t in range(d.k):
+        v += d.feat_w[i, t] * d.feat[j, t]
+    return v
+
+
+@njit(cache=True)
+def gain(d: Data, s: State, i: int, g: int) -> float:
+    """Affinity of member i to the members of group g other than i."""
+    if d.dense:
+        return s.m_table[i, g]
+    v = 0.0
+    for t in range(d.k):
+        v += d.feat_w[i, t] * s.s_table[g, t]
+    if s.assign[i] == g:
+        v -= d.self_sim[i]
+    return v
+
+
+@njit(cache=True)
+def objective(d: Data, s: State) -> float:
+    total = 0.0
+    for i in range(d.n):
+        if s.assign[i] >= 0:
+            total += gain(d, s, i, s.assign[i])
+    return 0.5 * total
+
+
+# --------------------------------------------------------------------------- constraints
+
+
+@njit(cache=True)
+def is_conflict(d: Data, i: int, j: int) -> bool:
+    lo = d.conf_ptr[i]
+    hi = d.conf_ptr[i + 1]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        v = d.conf_idx[mid]
+        if v == j:
+            return True
+        if v < j:
+            lo = mid + 1
+        else:
+            hi = mid
+    return False
+
+
+@njit(cache=True)
+def _tz_min_without(d: Data, s: State, g: int, out: int) -> int:
+    lo = s.tz_min[g]
+    if out >= 0 and d.tz_rank[out] == lo and s.tz_count[g, lo] == 1:
+        if s.size[g] == 1:
+            return -1
+        b = lo + 1
+        while s.tz_count[g, b] == 0:
+            b += 1
+        return b
+    return lo
+
+
+@njit(cache=True)
+def _tz_max_without(d: Data, s: State, g: int, out: int) -> int:
+    hi = s.tz_max[g]
+    if out >= 0 and d.tz_rank[out] == hi and s.tz_count[g, hi] == 1:
+        if s.size[g] == 1:
+            return -1
+        b = hi - 1
+        while s.tz_count[g, b] == 0:
+            b -= 1
+        return b
+    return hi
+
+
+@njit(cache=True)
+def _and_without(d: Data, s: State, g: int, out: int) -> np.int64:
+    remaining = s.size[g] - 1
+    m = np.int64(0)
+    for b in range(d.n_bits):
+        c = s.fmt_count[g, b] - ((d.fmt_mask[out] >> b) & 1)
+        if c == remaining:
+            m |= np.int64(1) << b
+    return m
+
+
+@njit(cache=True)
+def can_enter(d: Data, s: State, j: int, g: int, out: int) -> bool:
+    """Whether j may join g while member ``out`` of g (or nobody, -1) leaves; sizes excluded."""
+    if d.has_conf:
+        c = s.conf_count[j, g]
+        if c > 0:
+            if out >= 0 and is_conflict(d, j, out):
+                c -= 1
+            if c > 0:
+                return False
+    remaining = s.size[g] - (1 if out >= 0 else 0)
+    if remaining == 0:
+        return True
+    if d.has_cat and s.group_cat[g] != d.category[j]:
+        return False
+    if d.has_tz:
+        lo = _tz_min_without(d, s, g, out)
+        hi = _tz_max_without(d, s, g, out)
+        t = d.tz_values[d.tz_rank[j]]
+        lo_v = min(d.tz_values[lo], t)
+        hi_v = max(d.tz_values[hi], t)
+        if hi_v - lo_v > d.tz_limit:
+            return False
+    if d.has_fmt:
+        m = s.fmt_and[g] if out < 0 else _and_without(d, s, g, out)
+        if (m & d.fmt_mask[j]) == 0:
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- state updates
+
+
+@njit(cache=True)
+def _fmt_and_of(d: Data, s: State, g: int) -> np.int64:
+    m = np.int64(0)
+    for b in range(d.n_bits):
+        if s.fmt_count[g, b] == s.size[g]:
+            m |= np.int64(1) << b
+    return m
+
+
+@njit(cache=True)
+def insert(d: Data, s: State, i: int, h: int) -> None:
+    if d.dense:
+        m_tab = s.m_table
+        aff = d.affinity
+        for u in range(d.n):
+            m_tab[u, h] += aff[i, u]
+    else:
+        s_tab = s.s_table
+        feat = d.feat
+        for t in range(d.k):
+            s_tab[h, t] += feat[i, t]
+    if d.has_conf:
+        cc = s.conf_count
+        ci = d.conf_idx
+        for p in range(d.conf_ptr[i], d.conf_ptr[i + 1]):
+            cc[ci[p], h] += 1
+    if d.has_cat and s.size[h] == 0:
+        s.group_cat[h] = d.category[i]
+    s.size[h] += 1
+    s.assign[i] = h
+    if d.has_tz:
+        b = d.tz_rank[i]
+        s.tz_count[h, b] += 1
+        if s.size[h] == 1:
+            s.tz_min[h] = b
+            s.tz_max[h] = b
+        else:
+            s.tz_min[h] = min(s.tz_min[h], b)
+            s.tz_max[h] = max(s.tz_max[h], b)
+    if d.has_fmt:
+        for b in range(d.n_bits):
+            s.fmt_count[h, b] += (d.fmt_mask[i] >> b) & 1
+        s.fmt_and[h] = _fmt_and_of(d, s, h)
+    if d.lists:
+        p = s.size[h] - 1
+        s.members[h, p] = i
+        s.pos[i] = p
+
+
+@njit(cache=True)
+def remove(d: Data, s: State, i: int) -> None:
+    g = s.assign[i]
+    if d.dense:
+        m_tab = s.m_table
+        aff = d.affinity
+        for u in range(d.n):
+            m_tab[u, g] -= aff[i, u]
+    else:
+        s_tab = s.s_table
+        feat = d.feat
+        for t in range(d.k):
+            s_tab[g, t] -= feat[i, t]
+    if d.has_conf:
+        cc = s.conf_count
+        ci = d.conf_idx
+        for p in range(d.conf_ptr[i], d.conf_ptr[i + 1]):
+            cc[ci[p], g] -= 1
+    if d.lists:
+        last = s.members[g, s.size[g] - 1]
+        p = s.pos[i]
+        s.members[g, p] = last
+        s.pos[last] = p
+    s.size[g] -= 1
+    s.assign[i] = -1
+    if d.has_tz:
+        b = d.tz_rank[i]
+        s.tz_count[g, b] -= 1
+        if s.size[g] == 0:
+            s.tz_min[g] = -1
+            s.tz_max[g] = -1
+        else:
+            if b == s.tz_min[g] and s.tz_count[g, b] == 0:
+                c = b + 1
+                while s.tz_count[g, c] == 0:
+                    c += 1
+                s.tz_min[g] = c
+            if b == s.tz_max[g] and s.tz_count[g, b] == 0:
+                c = b - 1
+                while s.tz_count[g, c] == 0:
+                    c -= 1
+                s.tz_max[g] = c
+    if d.has_fmt:
+        for b in range(d.n_bits):
+            s.fmt_count[g, b] -= (d.fmt_mask[i] >> b) & 1
+        s.fmt_and[g] = _fmt_and_of(d, s, g)
+
+
+@njit(cache=True)
+def move(d: Data, s: State, i: int, h: int) -> None:
+    remove(d, s, i)
+    insert(d, s, i, h)
+
+
+@njit(cache=True)
+def swap(d: Data, s: State, i: int, j: int) -> None:
+    gi = s.assign[i]
+    gj = s.assign[j]
+    remove(d, s, i)
+    remove(d, s, j)
+    insert(d, s, i, gj)
+    insert(d, s, j, gi)
+
+
+@njit(cache=True)
+def reset(d: Data, s: State) -> None:
+    """Empty every table; the assignment array is kept for ``rebuild``."""
+    s.size[:] = 0
+    if d.dense:
+        s.m_table[:, :] = 0.0
+    else:
+        s.s_table[:, :] = 0.0
+    if d.has_conf:
+        s.conf_count[:, :] = 0
+    if d.has_tz:
+        s.tz_count[:, :] = 0
+        s.tz_min[:] = -1
+        s.tz_max[:] = -1
+    if d.has_fmt:
+        s.fmt_count[:, :] = 0
+        s.fmt_and[:] = (np.int64(1) << d.n_bits) - 1
+    s.group_cat[:] = -1
+
+
+@njit(cache=True)
+def rebuild(d: Data, s: State, assign: np.ndarray) -> None:
+    """Recompute every table from scratch for ``assign`` (entries of -1 stay unplaced)."""
+    reset(d, s)
+    s.assign[:] = -1
+    if d.dense:
+        # A full rebuild is O(n^2) either way; filling column sums directly avoids n row updates.
+        m_tab = s.m_table
+        aff = d.affinity
+        for u in range(d.n):
+            for i in range(d.n):
+                h = assign[i]
+                if h >= 0:
+                    m_tab[u, h] += aff[i, u]
+        for i in range(d.n):
+            h = assign[i]
+            if h >= 0:
+                _insert_no_affinity(d, s, i, h)
+    else:
+        for i in range(d.n):
+            if assign[i] >= 0:
+                insert(d, s, i, assign[i])
+
+
+@njit(cache=True)
+def _insert_no_affinity(d: Data, s: State, i: int, h: int) -> None:
+    # Same as insert() without the O(n) affinity-table update, which rebuild() did in bulk.
+    if d.has_conf:
+        cc = s.conf_count
+        ci = d.conf_idx
+        for p in range(d.conf_ptr[i], d.conf_ptr[i + 1]):
+            cc[ci[p], h] += 1
+    if d.has_cat and s.size[h] == 0:
+        s.group_cat[h] = d.category[i]
+    s.size[h] += 1
+    s.assign[i] = h
+    if d.has_tz:
+        b = d.tz_rank[i]
+        s.tz_count[h, b] += 1
+        if s.size[h] == 1:
+            s.tz_min[h] = b
+            s.tz_max[h] = b
+        else:
+            s.tz_min[h] = min(s.tz_min[h], b)
+            s.tz_max[h] = max(s.tz_max[h], b)
+    if d.has_fmt:
+        for b in range(d.n_bits):
+            s.fmt_count[h, b] += (d.fmt_mask[i] >> b) & 1
+        s.fmt_and[h] = _fmt_and_of(d, s, h)
+    if d.lists:
+        p = s.size[h] - 1
+        s.members[h, p] = i
+        s.pos[i] = p
+
+
+# --------------------------------------------------------------------------- construction
+
+
+@njit(cache=True)
+def construct(d: Data, s: State, order: np.ndarray, rng: np.ndarray, noise: float) -> int:
+    """Greedy placement of the unplaced members in ``order``.
+
+    Each member goes to the feasible group where its affinity gain is largest (ties broken at
+    random; with probability ``noise`` gains are ignored). Groups below their lower bound are
+    preferred, so that every group gets a core before any grows to its upper bound: filling
+    groups one after the other would leave the last, hardest members with only a few nearly
+    empty groups to choose from. Once the members left are just enough to bring every group up to
+    its lower bound, they may only go to groups still below it. Returns -1 on success or the
+    member that could not be placed.
+    """
+    deficit = 0
+    for g in range(d.n_groups):
+        if s.size[g] < d.lb[g]:
+            deficit += d.lb[g] - s.size[g]
+    remaining = 0
+    for i in order:
+        if s.assign[i] < 0:
+            remaining += 1
+    gbuf = np.zeros(d.n_groups)
+    for i in order:
+        if s.assign[i] >= 0:
+            continue
+        _gains_of(d, s, i, gbuf)
+        must_fill = remaining <= deficit
+        wild = noise > 0.0 and rng_float(rng) < noise
+        best_g = -1
+        for tier in range(2):
+            if tier == 1 and must_fill:
+                break
+            best = NEG_INF
+            ties = 0
+            for h in range(d.n_groups):
+                cap = d.lb[h] if tier == 0 else d.ub[h]
+                if s.size[h] >= cap:
+                    continue
+                v = 0.0 if wild else gbuf[h]
+                if v < best:
+                    continue
+                if not can_enter(d, s, i, h, -1):
+                    continue
+                if v > best:
+                    best = v
+                    best_g = h
+                    ties = 1
+                else:
+                    ties += 1
+                    if rng_int(rng, ties) == 0:
+                        best_g = h
+            if best_g >= 0:
+                break
+        if best_g < 0:
+            return i
+        if s.size[best_g] < d.lb[best_g]:
+            deficit -= 1
+        remaining -= 1
+        insert(d, s, i, best_g)
+    return -1
+
+
+# --------------------------------------------------------------------------- perturbation
+
+
+@njit(cache=True)
+def perturb(d: Data, s: State, rng: np.ndarray, strength: int) -> int:
+    """Apply up to ``strength`` random feasible moves or swaps; returns how many were applied."""
+    m = d.movable_idx.shape[0]
+    if m == 0 or d.n_groups < 2:
+        return 0
+    done = 0
+    tries = 0
+    while done < strength and tries < 50 * strength:
+        tries += 1
+        i = d.movable_idx[rng_int(rng, m)]
+        gi = s.assign[i]
+        if rng_float(rng) < 0.5:
+            j = d.movable_idx[rng_int(rng, m)]
+            gj = s.assign[j]
+            if gj == gi:
+                continue
+            if can_enter(d, s, j, gi, i) and can_enter(d, s, i, gj, j):
+                swap(d, s, i, j)
+                done += 1
+        else:
+            h = rng_int(rng, d.n_groups - 1)
+            if h >= gi:
+                h += 1
+            if s.size[gi] <= d.lb[gi] or s.size[h] >= d.ub[h]:
+                continue
+            if can_enter(d, s, i, h, -1):
+                move(d, s, i, h)
+                done += 1
+    return done
+
+
+# --------------------------------------------------------------------------- iterated tabu search
+
+# ctl slots shared by both searches
+IT = 0  # iterations done so far (the deterministic budget counter)
+SINCE = 1  # iterations since the round's best improved (tabu) / position in the pass (descent)
+FAILS = 2  # consecutive rounds without a new overall best
+ROUNDS = 3
+IMPROVED = 4  # descent: whether the current pass applied a move
+BACK = 6  # tabu: a round starts from the overall best every BACK failed rounds (set by caller)
+# fctl slots
+F_CUR = 0
+F_BEST = 1
+F_ROUND = 2
+
+
+@njit(cache=True)
+def tabu_chunk(
+    d: Data,
+    s: State,
+    tabu: np.ndarray,
+    best_assign: np.ndarray,
+    rng: np.ndarray,
+    ctl: np.ndarray,
+    fctl: np.ndarray,
+    n_iter: int,
+    depth: int,
+    tenure_lo: int,
+    tenure_span: int,
+    pert_lo: int,
+    pert_span: int,
+    restart_every: int,
+) -> None:
+    """Run ``n_iter`` iterations of iterated tabu search over the move and swap neighbourhoods.
+
+    Dense form only. One iteration evaluates the whole one-move and swap neighbourhood of the
+    current solution and applies its best admissible move (tabu moves are admitted only when they
+    give a new overall best). A round ends after ``depth`` iterations without improving the
+    round's best; the next round starts from the overall best under a random perturbation, or
+    every ``restart_every`` failed rounds from a fresh random construction.
+    """
+    # Arrays are unpacked once: reading them through the named tuple inside the hot loops
+    # defeats the compiler's optimisations and costs two orders of magnitude.
+    idx = d.movable_idx
+    n_mov = idx.shape[0]
+    n_groups = d.n_groups
+    aff = d.affinity
+    lb = d.lb
+    ub = d.ub
+    m_tab = s.m_table
+    assign = s.assign
+    size = s.size
+    constrained = d.has_conf or d.has_tz or d.has_fmt or d.has_cat
+    for _ in range(n_iter):
+        it = ctl[IT]
+        ctl[IT] = it + 1
+        f = fctl[F_CUR]
+        f_best = fctl[F_BEST]
+        eps = 1e-9 * (1.0 + abs(f_best))
+        best_delta = NEG_INF
+        bi = -1
+        bj = -1
+        bh = -1
+        ties = 0
+        for a in range(n_mov):
+            i = idx[a]
+            gi = assign[i]
+            in_i = m_tab[i, gi]
+            if size[gi] > lb[gi]:
+                for h in range(n_groups):
+                    if h == gi or size[h] >= ub[h]:
+                        continue
+                    delta = m_tab[i, h] - in_i
+                    if delta < best_delta:
+                        continue
+                    if tabu[i, h] > it and f + delta <= f_best + eps:
+                        continue
+                    if constrained and not can_enter(d, s, i, h, -1):
+                        continue
+                    if delta > best_delta:
+                        best_delta = delta
+                        bi = i
+                        bj = -1
+                        bh = h
+                        ties = 1
+                    else:
+                        ties += 1
+                        if rng_int(rng, ties) == 0:
+                            bi = i
+                            bj = -1
+                            bh = h
+            for b in range(a + 1, n_mov):
+                j = idx[b]
+                gj = assign[j]
+                if gj == gi:
+                    continue
+                delta = m_tab[i, gj] - in_i + m_tab[j, gi] - m_tab[j, gj] - 2.0 * aff[i, j]
+                if delta < best_delta:
+                    continue
+                if (tabu[i, gj] > it or tabu[j, gi] > it) and f + delta <= f_best + eps:
+                    continue
+                if constrained and not (can_enter(d, s, j, gi, i) and can_enter(d, s, i, gj, j)):
+                    continue
+                if delta > best_delta:
+                    best_delta = delta
+                    bi = i
+                    bj = j
+                    bh = gj
+                    ties = 1
+                else:
+                    ties += 1
+                    if rng_int(rng, ties) == 0:
+                        bi = i
+                        bj = j
+                        bh = gj
+        if bi >= 0:
+            gi = assign[bi]
+            if bj < 0:
+                move(d, s, bi, bh)
+            else:
+                swap(d, s, bi, bj)
+                tabu[bj, bh] = it + tenure_lo + rng_int(rng, tenure_span)
+            tabu[bi, gi] = it + tenure_lo + rng_int(rng, tenure_span)
+            f += best_delta
+            fctl[F_CUR] = f
+        if f > fctl[F_ROUND] + eps:
+            fctl[F_ROUND] = f
+            ctl[SINCE] = 0
+        else:
+            ctl[SINCE] += 1
+        if f > f_best + eps:
+            fctl[F_BEST] = f
+            best_assign[:] = assign
+            ctl[FAILS] = 0
+        if ctl[SINCE] >= depth:
+            _next_round(d, s, best_assign, rng, ctl, fctl, pert_lo, pert_span, restart_every)
+
+
+@njit(cache=True)
+def _next_round(
+    d: Data,
+    s: State,
+    best_assign: np.ndarray,
+    rng: np.ndarray,
+    ctl: np.ndarray,
+    fctl: np.ndarray,
+    pert_lo: int,
+    pert_span: int,
+    restart_every: int,
+) -> None:
+    ctl[ROUNDS] += 1
+    ctl[FAILS] += 1
+    fresh = False
+    back = ctl[BACK] <= 1 or ctl[FAILS] % ctl[BACK] == 0
+    if restart_every > 0 and ctl[FAILS] % restart_every == 0:
+        # A new random construction reaches parts of a constrained space that moves and swaps
+        # starting from the best solution cannot (feasible regions may be disconnected).
+        start = best_assign.copy()
+        order = d.movable_idx.copy()
+        for a in range(order.shape[0]):
+            start[order[a]] = -1
+        for a in range(order.shape[0] - 1, 0, -1):
+            b = rng_int(rng, a + 1)
+            tmp = order[a]
+            order[a] = order[b]
+            order[b] = tmp
+        rebuild(d, s, start)
+        fresh = construct(d, s, order, rng, 0.3) < 0
+        # A failed construction leaves members unplaced: only the best is a safe fallback.
+        back = back or not fresh
+    if not fresh:
+        # Between returns to the best, rounds continue from where the last one ended: a random
+        # walk over local optima that strays further than kicks from the best alone.
+        if back:
+            rebuild(d, s, best_assign)
+        else:
+            rebuild(d, s, s.assign.copy())
+        perturb(d, s, rng, pert_lo + rng_int(rng, pert_span))
+    # Recomputing also removes the rounding drift of incremental updates.
+    f = objective(d, s)
+    fctl[F_CUR] = f
+    fctl[F_ROUND] = f
+    ctl[SINCE] = 0
+
+
+@njit(cache=True)
+def _gains_of(d: Data, s: State, i: int, out: np.ndarray) -> None:
+    """out[g] = affinity of member i to the members of g other than i, for every group."""
+    if d.dense:
+        m_tab = s.m_table
+        for h in range(d.n_groups):
+            out[h] = m_tab[i, h]
+        return
+    fw = d.feat_w
+    s_tab = s.s_table
+    k = d.k
+    for h in range(d.n_groups):
+        v = 0.0
+        for t in range(k):
+            v += fw[i, t] * s_tab[h, t]
+        out[h] = v
+    gi = s.assign[i]
+    if gi >= 0:
+        out[gi] -= d.self_sim[i]
+
+
+@njit(cache=True)
+def descent_chunk(
+    d: Data,
+    s: State,
+    perm: np.ndarray,
+    best_assign: np.ndarray,
+    rng: np.ndarray,
+    ctl: np.ndarray,
+    fctl: np.ndarray,
+    n_iter: int,
+    n_cand: int,
+    pert_lo: int,
+    pert_span: int,
+    cand: np.ndarray,
+    cand_val: np.ndarray,
+    gbuf: np.ndarray,
+) -> None:
+    """Iterated local search with a decomposed neighbourhood for large pools.
+
+    One iteration examines one member: its best move to any group, and its best swap with a
+    member of one of the ``n_cand`` groups it gains most from joining; the better of the two is
+    applied when it improves. After a full pass over the members without improvement (a local
+    optimum), the solution is kept if it is the best so far, otherwise the best is restored, and
+    it is perturbed before the next pass.
+    """
+    n_mov = perm.shape[0]
+    n_groups = d.n_groups
+    dense = d.dense
+    aff = d.affinity
+    feat = d.feat
+    fw = d.feat_w
+    self_sim = d.self_sim
+    k = d.k
+    lb = d.lb
+    ub = d.ub
+    movable = d.movable
+    m_tab = s.m_table
+    s_tab = s.s_table
+    assign = s.assign
+    size = s.size
+    members = s.members
+    for _ in range(n_iter):
+        ctl[IT] += 1
+        p = ctl[SINCE]
+        if p == 0:
+            for a in range(n_mov - 1, 0, -1):
+                b = rng_int(rng, a + 1)
+                tmp = perm[a]
+                perm[a] = perm[b]
+                perm[b] = tmp
+            ctl[IMPROVED] = 0
+        i = perm[p]
+        f = fctl[F_CUR]
+        eps = 1e-9 * (1.0 + abs(f))
+        gi = assign[i]
+        _gains_of(d, s, i, gbuf)
+        in_i = gbuf[gi]
+        best_delta = eps
+        bj = -1
+        bh = -1
+        n_c = 0
+        can_leave = size[gi] > lb[gi]
+        for h in range(n_groups):
+            if h == gi:
+                continue
+            delta = gbuf[h] - in_i
+            # Keep the n_cand best target groups for the swap neighbourhood (insertion sort).
+            if n_c < n_cand or delta > cand_val[n_c - 1]:
+                q = n_c if n_c < n_cand else n_cand - 1
+                while q > 0 and cand_val[q - 1] < delta:
+                    cand_val[q] = cand_val[q - 1]
+                    cand[q] = cand[q - 1]
+                    q -= 1
+                cand_val[q] = delta
+                cand[q] = h
+                if n_c < n_cand:
+                    n_c += 1
+            if delta > best_delta and can_leave and size[h] < ub[h] and can_enter(d, s, i, h, -1):
+                best_delta = delta
+                bh = h
+        for c in range(n_c):
+            h = cand[c]
+            base = cand_val[c]
+            for q in range(size[h]):
+                j = members[h, q]
+                if not movable[j]:
+                    continue
+                if dense:
+                    delta = base + m_tab[j, gi] - m_tab[j, h] - 2.0 * aff[i, j]
+                else:
+                    to_gi = 0.0
+                    to_h = 0.0
+                    dij = 0.0
+                    for t in range(k):
+                        to_gi += fw[j, t] * s_tab[gi, t]
+                        to_h += fw[j, t] * s_tab[h, t]
+                        dij += fw[i, t] * feat[j, t]
+                    delta = base + to_gi - (to_h - self_sim[j]) - 2.0 * dij
+                if delta > best_delta and can_enter(d, s, j, gi, i) and can_enter(d, s, i, h, j):
+                    best_delta = delta
+                    bj = j
+                    bh = h
+        if bh >= 0:
+            if bj < 0:
+                move(d, s, i, bh)
+            else:
+                swap(d, s, i, bj)
+            fctl[F_CUR] = f + best_delta
+            ctl[IMPROVED] = 1
+        p += 1
+        if p < n_mov:
+            ctl[SINCE] = p
+            continue
+        ctl[SINCE] = 0
+        if ctl[IMPROVED] == 1:
+            continue
+        # Local optimum: keep it if best, otherwise go back to the best, then perturb.
+        ctl[ROUNDS] += 1
+        f = objective(d, s)
+        if f > fctl[F_BEST] + eps:
+            fctl[F_BEST] = f
+            best_assign[:] = assign
+            ctl[FAILS] = 0
+        else:
+            ctl[FAILS] += 1
+            rebuild(d, s, best_assign)
+        perturb(d, s, rng, pert_lo + rng_int(rng, pert_span))
+        fctl[F_CUR] = objective(d, s)

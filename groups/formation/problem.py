@@ -1,0 +1,405 @@
+"""Problem definition, validation and the feasibility checks shared by the solver and the editor."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .features import FeatureAffinity, Member
+
+TZ_EPS = 1e-9
+
+
+class InfeasibleError(ValueError):
+    """The constraints admit no cohort assignment; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validated cohort-formation instance over members 0..n-1 and cohorts 0..G-1.
+
+    Build it with :func:`make_problem`. ``affinity`` is either a dense symmetric n x n matrix
+    (diagonal ignored) or a :class:`FeatureAffinity`. ``categories`` (codes 0..c-1), when given,
+    forces every cohort to a single category; this is how single-industry mode is expressed.
+    """
+
+    affinity: NDArray[np.float64] | FeatureAffinity
+    lower: tuple[int, ...]
+    upper: tuple[int, ...]
+    cannot_link: NDArray[np.int64]  # (m, 2), i < j, unique
+    tz_offsets: NDArray[np.float64] | None = None
+    max_tz_spread: float | None = None
+    formats: NDArray[np.int64] | None = None
+    categories: NDArray[np.int64] | None = None
+    category_labels: tuple[Hashable, ...] = ()
+    fixed: Mapping[int, int] = field(default_factory=dict)
+    members: tuple[Member, ...] | None = None
+
+    @property
+    def n(self) -> int:
+        if isinstance(self.affinity, FeatureAffinity):
+            return self.affinity.n
+        return int(self.affinity.shape[0])
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.lower)
+
+    def affinity_row(self, i: int) -> NDArray[np.float64]:
+        if isinstance(self.affinity, FeatureAffinity):
+            return self.affinity.row(i)
+        row = np.array(self.affinity[i], dtype=np.float64)
+        row[i] = 0.0
+        return row
+
+    def affinity_block(self, idx: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Affinity among the members ``idx`` (zero diagonal)."""
+        if isinstance(self.affinity, FeatureAffinity):
+            f = self.affinity.matrix[idx]
+            block: NDArray[np.float64] = (f * self.affinity.weights) @ f.T
+        else:
+            block = np.array(self.affinity[np.ix_(idx, idx)], dtype=np.float64)
+        np.fill_diagonal(block, 0.0)
+        return block
+
+
+def choose_group_count(n: int, lower: int, upper: int) -> int:
+    """The number of cohorts whose average size is closest to the middle of [lower, upper]."""
+    lo = math.ceil(n / upper) if upper > 0 else (0 if n == 0 else n + 1)
+    hi = n // lower if lower > 0 else max(n, 1)
+    if lo < 1:
+        lo = 1
+    if lo > hi:
+        raise InfeasibleError(
+            f"no number of cohorts fits {n} members with sizes between {lower} and {upper}"
+        )
+    target = round(2 * n / (lower + upper)) if lower + upper > 0 else lo
+    return min(max(target, lo), hi)
+
+
+def make_problem(
+    *,
+    affinity: ArrayLike | FeatureAffinity,
+    sizes: tuple[int, int] | Sequence[tuple[int, int]],
+    n_groups: int | None = None,
+    cannot_link: Iterable[tuple[int, int]] | ArrayLike = (),
+    tz_offsets: ArrayLike | None = None,
+    max_tz_spread: float | None = None,
+    formats: ArrayLike | None = None,
+    categories: Sequence[Hashable] | None = None,
+    fixed: Mapping[int, int] | None = None,
+    members: Sequence[Member] | None = None,
+) -> Problem:
+    """Validate and normalise an instance.
+
+    sizes: one (min, max) pair for every cohort, or a list of per-cohort pairs (then n_groups,
+        if given, must equal its length). With one pair and ``n_groups=None`` the number of
+        cohorts is chosen so that the average size is closest to the middle of the range.
+    cannot_link: pairs of members that may not share a cohort.
+    tz_offsets, max_tz_spread: UTC offsets in hours and the largest allowed spread in a cohort
+        (both or neither).
+    formats: per-member bitmask of acceptable meeting formats; a cohort's members must share one.
+    categories: per-member label; a cohort's members must all have the same one.
+    fixed: member -> cohort for members that must stay where they are.
+    members: profiles, used only for the explanations.
+    """
+    if isinstance(affinity, FeatureAffinity):
+        aff: NDArray[np.float64] | FeatureAffinity = affinity
+        n = affinity.n
+        if not np.all(np.isfinite(affinity.matrix)) or not np.all(np.isfinite(affinity.weights)):
+            raise ValueError("features must be finite")
+    else:
+        mat = np.array(affinity, dtype=np.float64)
+        if mat.ndim != 2 or mat.shape[0] != mat.shape[1]:
+            raise ValueError("the affinity matrix must be square")
+        if not np.all(np.isfinite(mat)):
+            raise ValueError("the affinity matrix must be finite")
+        if not np.allclose(mat, mat.T, rtol=1e-9, atol=1e-9):
+            raise ValueError("the affinity matrix must be symmetric")
+        np.fill_diagonal(mat, 0.0)
+        aff = mat
+        n = mat.shape[0]
+
+    if isinstance(sizes, tuple) and len(sizes) == 2 and all(isinstance(x, int) for x in sizes):
+        a, b = int(sizes[0]), int(sizes[1])
+        if a < 0 or b < a:
+            raise ValueError(f"invalid size bounds ({a}, {b})")
+        g = choose_group_count(n, a, b) if n_groups is None else int(n_groups)
+        if g < 1:
+            raise ValueError("there must be at least one cohort")
+        lower = (a,) * g
+        upper = (b,) * g
+    else:
+        pairs = [(int(lo), int(hi)) for lo, hi in sizes]  # type: ignore[misc]
+        if not pairs:
+            raise ValueError("there must be at least one cohort")
+        if n_groups is not None and n_groups != len(pairs):
+            raise ValueError(f"n_groups={n_groups} but {len(pairs)} size bounds were given")
+        for lo, hi in pairs:
+            if lo < 0 or hi < lo:
+                raise ValueError(f"invalid size bounds ({lo}, {hi})")
+        lower = tuple(p[0] for p in pairs)
+        upper = tuple(p[1] for p in pairs)
+    g = len(lower)
+
+    cl = np.asarray(list(cannot_link) if not isinstance(cannot_link, np.ndarray) else cannot_link)
+    cl = cl.astype(np.int64).reshape(-1, 2) if cl.size else np.zeros((0, 2), dtype=np.int64)
+    if cl.size and (cl.min() < 0 or cl.max() >= n):
+        raise ValueError("cannot-link pairs must refer to members 0..n-1")
+    cl = cl[cl[:, 0] != cl[:, 1]]
+    if cl.size:
+        # Unique on one int64 code per pair: far cheaper than row-wise unique for millions.
+        codes = np.unique(np.minimum(cl[:, 0], cl[:, 1]) * n + np.maximum(cl[:, 0], cl[:, 1]))
+        cl = np.stack([codes // n, codes % n], axis=1)
+
+    tz: NDArray[np.float64] | None = None
+    spread: float | None = None
+    if (tz_offsets is None) != (max_tz_spread is None):
+        raise ValueError("tz_offsets and max_tz_spread go together")
+    if tz_offsets is not None and max_tz_spread is not None:
+        tz = np.asarray(tz_offsets, dtype=np.float64).reshape(-1)
+        if tz.shape[0] != n or not np.all(np.isfinite(tz)):
+            raise ValueError("tz_offsets must hold one finite offset per member")
+        spread = float(max_tz_spread)
+        if spread < 0:
+            raise ValueError("max_tz_spread must be non-negative")
+
+    fm: NDArray[np.int64] | None = None
+    if formats is not None:
+        fm = np.asarray(formats, dtype=np.int64).reshape(-1)
+        if fm.shape[0] != n or (fm.size and (fm.min() < 0 or fm.max() >= 1 << 62)):
+            raise ValueError("formats must hold one non-negative bitmask per member")
+
+    cats: NDArray[np.int64] | None = None
+    labels: tuple[Hashable, ...] = ()
+    if categories is not None:
+        if len(categories) != n:
+            raise ValueError("categories must hold one label per member")
+        codes: dict[Hashable, int] = {}
+        cats = np.array([codes.setdefault(c, len(codes)) for c in categories], dtype=np.int64)
+        labels = tuple(codes)
+
+    fx: dict[int, int] = {}
+    for i, grp in (fixed or {}).items():
+        i, grp = int(i), int(grp)
+        if not 0 <= i < n:
+            raise ValueError(f"fixed member {i} does not exist")
+        if not 0 <= grp < g:
+            raise InfeasibleError(
+                f"member {i} is fixed to cohort {grp}, which does not exist (there are {g} cohorts)"
+            )
+        fx[i] = grp
+    if members is not None and len(members) != n:
+        raise ValueError("members must hold one profile per member")
+    return Problem(
+        affinity=aff,
+        lower=lower,
+        upper=upper,
+        cannot_link=cl,
+        tz_offsets=tz,
+        max_tz_spread=spread,
+        formats=fm,
+        categories=cats,
+        category_labels=labels,
+        fixed=fx,
+        members=tuple(members) if members is not None else None,
+    )
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _fmt_hours(x: float) -> str:
+    return f"{x:g}"
+
+
+def cohort_violation(
+    problem: Problem, idx: Sequence[int], cohort: int, *, conflicts: bool = True
+) -> str | None:
+    """Why the members ``idx`` cannot form one cohort (sizes aside), or None."""
+    ids = sorted(int(i) for i in idx)
+    if conflicts and len(ids) >= 2 and problem.cannot_link.size:
+        cl = problem.cannot_link
+        hit = np.flatnonzero(np.isin(cl[:, 0], ids) & np.isin(cl[:, 1], ids))
+        if hit.size:
+            a, b = (int(x) for x in cl[hit[0]])
+            return f"members {a} and {b} cannot be in the same cohort"
+    if problem.categories is not None and ids:
+        found = {int(problem.categories[i]) for i in ids}
+        if len(found) > 1:
+            return f"cohort {cohort} would mix industries"
+    if problem.tz_offsets is not None and problem.max_tz_spread is not None and ids:
+        offs = problem.tz_offsets[ids]
+        spread = float(offs.max() - offs.min())
+        if spread > problem.max_tz_spread + TZ_EPS:
+            return (
+                f"cohort {cohort} would span {_fmt_hours(spread)} hours of time zones, "
+                f"more than the allowed {_fmt_hours(problem.max_tz_spread)}"
+            )
+    if problem.formats is not None and ids:
+        common = int(np.bitwise_and.reduce(problem.formats[ids]))
+        if common == 0:
+            return f"cohort {cohort} would share no meeting format"
+    return None
+
+
+def violations(problem: Problem, assignment: Sequence[int] | NDArray[np.int64]) -> list[str]:
+    """Every hard constraint that ``assignment`` breaks (empty when it is feasible)."""
+    a = np.asarray(assignment, dtype=np.int64)
+    out: list[str] = []
+    g = problem.n_groups
+    if a.shape != (problem.n,):
+        return [f"the assignment has {a.shape[0]} entries for {problem.n} members"]
+    if a.size and (a.min() < 0 or a.max() >= g):
+        out.append("an assignment entry is not a cohort index")
+        return out
+    sizes = np.bincount(a, minlength=g)
+    for grp in range(g):
+        if not problem.lower[grp] <= sizes[grp] <= problem.upper[grp]:
+            out.append(
+                f"cohort {grp} has {sizes[grp]} members, outside "
+                f"[{problem.lower[grp]}, {problem.upper[grp]}]"
+            )
+    for i, grp in problem.fixed.items():
+        if a[i] != grp:
+            out.append(f"member {i} is fixed to cohort {grp} but placed in cohort {a[i]}")
+    cl = problem.cannot_link
+    if cl.size:
+        for x, y in cl[a[cl[:, 0]] == a[cl[:, 1]]]:
+            out.append(f"members {x} and {y} cannot be in the same cohort")
+    for grp in range(g):
+        ids = np.flatnonzero(a == grp).tolist()
+        reason = cohort_violation(problem, ids, grp, conflicts=False)
+        if reason is not None:
+            out.append(reason)
+    return out
+
+
+def _greedy_clique(ptr: NDArray[np.int64], idx: NDArray[np.int64], start: int) -> list[int]:
+    clique = [start]
+    cand = idx[ptr[start] : ptr[start + 1]]
+    while cand.size:
+        # The candidate adjacent to most other candidates keeps the clique growing longest.
+        best = int(cand[0])
+        best_deg = -1
+        for u in cand:
+            deg = int(np.isin(idx[ptr[u] : ptr[u + 1]], cand, assume_unique=True).sum())
+            if deg > best_deg:
+                best, best_deg = int(u), deg
+        clique.append(best)
+        cand = cand[np.isin(cand, idx[ptr[best] : ptr[best + 1]], assume_unique=True)]
+    return sorted(clique)
+
+
+def conflict_csr(n: int, pairs: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """Symmetric CSR adjacency of the cannot-link graph, neighbours sorted."""
+    if pairs.size == 0:
+        return np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    src = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    dst = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    order = np.lexsort((dst, src))
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+    return ptr, dst[order].astype(np.int32)
+
+
+def check_feasibility(
+    problem: Problem, ptr: NDArray[np.int64] | None = None, idx: NDArray[np.int32] | None = None
+) -> None:
+    """Raise :class:`InfeasibleError` for the infeasibilities that can be shown directly.
+
+    The clique test is greedy: it proves infeasibility when it finds a large clique of mutual
+    conflicts but may miss one. Passing the test does not prove feasibility.
+    """
+    n, g = problem.n, problem.n_groups
+    lo_sum, hi_sum = sum(problem.lower), sum(problem.upper)
+    if not lo_sum <= n <= hi_sum:
+        raise InfeasibleError(
+            f"{n} members cannot fill {g} cohorts: sizes must total between {lo_sum} and {hi_sum}"
+        )
+    by_group: dict[int, list[int]] = {}
+    for i, grp in sorted(problem.fixed.items()):
+        by_group.setdefault(grp, []).append(i)
+    for grp, ids in sorted(by_group.items()):
+        if len(ids) > problem.upper[grp]:
+            raise InfeasibleError(
+                f"cohort {grp} has {len(ids)} fixed members, more than its maximum size "
+                f"{problem.upper[grp]}"
+            )
+        reason = cohort_violation(problem, ids, grp)
+        if reason is not None:
+            raise InfeasibleError(f"the members fixed to cohort {grp} break a constraint: {reason}")
+    if problem.formats is not None:
+        empty = np.flatnonzero(problem.formats == 0)
+        if empty.size:
+            raise InfeasibleError(f"member {int(empty[0])} accepts no meeting format")
+    if problem.categories is not None:
+        counts = np.bincount(problem.categories)
+        if counts.size > g:
+            raise InfeasibleError(
+                f"{counts.size} industries need one cohort each in single-industry mode, "
+                f"but there are only {g} cohorts"
+            )
+        smallest = min(problem.lower)
+        for code, c in enumerate(counts):
+            if 0 < c < smallest:
+                raise InfeasibleError(
+                    f"industry {problem.category_labels[code]!r} has {c} member"
+                    f"{'s' if c != 1 else ''}, fewer than the smallest cohort size {smallest}"
+                )
+    if problem.tz_offsets is not None and problem.max_tz_spread is not None and n:
+        offs = np.sort(problem.tz_offsets)
+        need = 0
+        k = 0
+        while k < n:
+            need += 1
+            k = int(np.searchsorted(offs, offs[k] + problem.max_tz_spread + TZ_EPS, side="right"))
+        if need > g:
+            raise InfeasibleError(
+                f"time zones from {_fmt_hours(offs[0])} to {_fmt_hours(offs[-1])} hours need at "
+                f"least {need} cohorts with a spread of at most "
+                f"{_fmt_hours(problem.max_tz_spread)} hours, but there are only {g}"
+            )
+    if ptr is None or idx is None:
+        ptr, idx = conflict_csr(n, problem.cannot_link)
+    # A member must have some cohort where the members fixed there let it in.
+    fixed_groups = sorted(by_group)
+    if fixed_groups:
+        free_groups = g - len(fixed_groups)
+        for i in range(n):
+            if i in problem.fixed or free_groups > 0:
+                continue
+            reasons = []
+            for grp in fixed_groups:
+                ids = by_group[grp]
+                if len(ids) >= problem.upper[grp]:
+                    reasons.append(grp)
+                    continue
+                nb = idx[ptr[i] : ptr[i + 1]]
+                if (
+                    np.isin(nb, ids).any()
+                    or cohort_violation(problem, [*ids, i], grp, conflicts=False) is not None
+                ):
+                    reasons.append(grp)
+            if len(reasons) == g:
+                raise InfeasibleError(
+                    f"member {i} cannot be placed in any cohort: every cohort is full or holds a "
+                    f"fixed member it is incompatible with"
+                )
+    if idx.size:
+        degree = np.diff(ptr)
+        starts = np.argsort(-degree, kind="stable")[: min(n, 64)]
+        for v in starts:
+            if degree[v] + 1 <= g:
+                break
+            clique = _greedy_clique(ptr, idx.astype(np.int64), int(v))
+            if len(clique) > g:
+                shown = ", ".join(str(x) for x in clique)
+                raise InfeasibleError(
+                    f"members {shown} all conflict with one another, so they need "
+                    f"{len(clique)} cohorts but there are only {g}"
+                )

@@ -1,0 +1,427 @@
+"""Cohort formation: a weighted maximally diverse grouping problem with side constraints.
+
+Search
+------
+A greedy construction (most-constrained members first; a member that cannot be placed is moved to
+the front of the order and construction restarts) gives a feasible start. It is then improved by:
+
+* iterated tabu search for pools of up to ``FULL_NEIGHBOURHOOD_LIMIT`` movable members: every
+  iteration scans the complete one-move and swap neighbourhoods with O(1) delta evaluation over
+  the member-to-cohort affinity table ``M[i, g]``, applies the best admissible move, forbids the
+  moved member from returning to its cohort for a random tenure, and after a number of
+  non-improving iterations restarts from the best solution under a random perturbation (with an
+  occasional fresh construction for diversity);
+* iterated local search with a decomposed neighbourhood for larger pools: each iteration looks
+  at one member, its moves to every cohort and its swaps with the members of the few cohorts it
+  gains most from joining.
+
+Every move is checked against all hard constraints before it is applied, so the solution is
+feasible at all times and the best one found is returned whenever the search stops.
+
+Budget and determinism
+----------------------
+``max_iterations`` is the exact, machine-independent budget: with the same seed and an iteration
+budget that ends the search before ``time_limit``, the result is identical on every machine and
+every run. ``time_limit`` (seconds, wall clock) is a cap only; a search it stops depends on the
+machine's speed. An iteration is one full-neighbourhood tabu iteration, or one member examined by
+the decomposed search.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _kernels as K
+from .explain import CohortExplanation, MemberExplanation, explain
+from .features import FeatureAffinity, IndustryMode, Member, Weights, build_features
+from .problem import (
+    InfeasibleError,
+    Problem,
+    check_feasibility,
+    conflict_csr,
+    make_problem,
+    violations,
+)
+
+FULL_NEIGHBOURHOOD_LIMIT = 1200
+# Feature-form instances up to this size are turned into a dense matrix: O(1) gains beat O(k).
+DENSE_LIMIT = 6000
+PROGRESS_INTERVAL = 0.25
+# Tabu search settings, as fractions of the number of movable members: a round ends after
+# TABU_DEPTH * n iterations without improvement; a member may not return to the cohort it left
+# for 3 + TENURE_LO * n + U[0, TENURE_SPAN * n] iterations; a new round applies
+# 2 + PERTURB_LO * n + U[0, PERTURB_SPAN * n] random moves or swaps to the best solution.
+TABU_DEPTH = 2.0
+TENURE_LO = 0.05
+TENURE_SPAN = 0.1
+PERTURB_LO = 0.05
+PERTURB_SPAN = 0.1
+# Failed tabu rounds between returns to the best solution (1: every round starts from it).
+BACK_TO_BEST_EVERY = 10
+# Failed tabu rounds between fresh randomised constructions. Side constraints can split the
+# feasible space into parts that moves and swaps cannot cross, hence more frequent restarts.
+RESTART_EVERY = 20
+RESTART_EVERY_CONSTRAINED = 2
+
+ProgressCallback = Callable[[float, float], None]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A feasible assignment with its score and explanations.
+
+    assignment: cohort index of every member.
+    objective: sum over cohorts of the affinity of every pair of members inside it.
+    cohort_scores: each cohort's share of the objective.
+    iterations: search iterations done; seconds: wall-clock time of the whole solve.
+    stopped_by: "iterations" (deterministic) or "time".
+    """
+
+    assignment: tuple[int, ...]
+    objective: float
+    cohort_scores: tuple[float, ...]
+    members: tuple[MemberExplanation, ...]
+    cohorts: tuple[CohortExplanation, ...]
+    iterations: int
+    seconds: float
+    stopped_by: str
+
+
+def _use_dense(problem: Problem, affinity_form: str) -> bool:
+    if not isinstance(problem.affinity, FeatureAffinity) or affinity_form == "dense":
+        return True
+    if affinity_form == "features":
+        return False
+    if affinity_form != "auto":
+        raise ValueError(f"unknown affinity_form {affinity_form!r}")
+    return problem.n <= DENSE_LIMIT
+
+
+def _data(problem: Problem, lists: bool, dense: bool) -> tuple[K.Data, K.State]:
+    n, g = problem.n, problem.n_groups
+    one = np.zeros((1, 1))
+    if dense:
+        if isinstance(problem.affinity, FeatureAffinity):
+            mat = problem.affinity.dense()
+        else:
+            mat = np.ascontiguousarray(problem.affinity, dtype=np.float64)
+        feat = feat_w = one
+        self_sim = np.zeros(1)
+        k = 1
+    else:
+        assert isinstance(problem.affinity, FeatureAffinity)
+        mat = one
+        feat = np.ascontiguousarray(problem.affinity.matrix, dtype=np.float64)
+        feat_w = np.ascontiguousarray(feat * problem.affinity.weights)
+        self_sim = np.einsum("ij,ij->i", feat_w, feat)
+        k = feat.shape[1]
+    movable = np.ones(n, dtype=np.bool_)
+    for i in problem.fixed:
+        movable[i] = False
+    ptr, idx = conflict_csr(n, problem.cannot_link)
+    has_conf = idx.size > 0
+    has_tz = problem.tz_offsets is not None and problem.max_tz_spread is not None
+    if has_tz:
+        assert problem.tz_offsets is not None and problem.max_tz_spread is not None
+        minutes = np.rint(problem.tz_offsets * 60.0).astype(np.int64)
+        tz_values, tz_rank = np.unique(minutes, return_inverse=True)
+        tz_limit = round(problem.max_tz_spread * 60.0)
+    else:
+        tz_values = np.zeros(1, dtype=np.int64)
+        tz_rank = np.zeros(n, dtype=np.int64)
+        tz_limit = 0
+    has_fmt = problem.formats is not None
+    fmt = problem.formats if problem.formats is not None else np.zeros(n, dtype=np.int64)
+    n_bits = int(fmt.max()).bit_length() if has_fmt and n else 0
+    has_cat = problem.categories is not None
+    cat = problem.categories if problem.categories is not None else np.zeros(n, dtype=np.int64)
+    d = K.Data(
+        n=n,
+        n_groups=g,
+        k=k,
+        dense=dense,
+        affinity=mat,
+        feat=feat,
+        feat_w=feat_w,
+        self_sim=self_sim,
+        lb=np.array(problem.lower, dtype=np.int64),
+        ub=np.array(problem.upper, dtype=np.int64),
+        movable=movable,
+        movable_idx=np.flatnonzero(movable).astype(np.int64),
+        has_conf=has_conf,
+        conf_ptr=ptr,
+        conf_idx=idx if has_conf else np.zeros(1, dtype=np.int32),
+        has_tz=has_tz,
+        tz_rank=tz_rank.astype(np.int64).reshape(n),
+        tz_values=tz_values.astype(np.int64),
+        tz_limit=int(tz_limit),
+        has_fmt=has_fmt,
+        fmt_mask=fmt.astype(np.int64),
+        n_bits=n_bits,
+        has_cat=has_cat,
+        category=cat.astype(np.int64),
+        lists=lists,
+    )
+    cap = min(max(problem.upper), n) if lists else 1
+    s = K.State(
+        assign=np.full(n, -1, dtype=np.int64),
+        size=np.zeros(g, dtype=np.int64),
+        m_table=np.zeros((n, g)) if dense else one,
+        s_table=one if dense else np.zeros((g, k)),
+        conf_count=np.zeros((n, g), dtype=np.int32) if has_conf else np.zeros((1, 1), np.int32),
+        tz_count=np.zeros((g, tz_values.shape[0]), dtype=np.int32),
+        tz_min=np.full(g, -1, dtype=np.int64),
+        tz_max=np.full(g, -1, dtype=np.int64),
+        fmt_count=np.zeros((g, max(n_bits, 1)), dtype=np.int32),
+        fmt_and=np.zeros(g, dtype=np.int64),
+        group_cat=np.full(g, -1, dtype=np.int64),
+        members=np.zeros((g, max(cap, 1)), dtype=np.int64),
+        pos=np.zeros(n, dtype=np.int64),
+    )
+    return d, s
+
+
+def _seed_rng(seed: int) -> NDArray[np.uint64]:
+    # splitmix64 of the seed, so that nearby seeds give unrelated streams (and never zero).
+    z = (int(seed) + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    z ^= z >> 31
+    return np.array([z or 1], dtype=np.uint64)
+
+
+def _construct(
+    problem: Problem,
+    d: K.Data,
+    s: K.State,
+    rng: NDArray[np.uint64],
+    deadline: float,
+    max_attempts: int,
+) -> None:
+    base = np.full(d.n, -1, dtype=np.int64)
+    for i, grp in problem.fixed.items():
+        base[i] = grp
+    # Most constrained first: many conflicts, an extreme time zone, few acceptable formats.
+    key = np.diff(d.conf_ptr).astype(np.float64)
+    if d.has_tz:
+        tz = d.tz_values[d.tz_rank].astype(np.float64)
+        key += np.abs(tz - np.median(tz)) / max(d.tz_limit, 1)
+    if d.has_fmt:
+        key += 3.0 - np.array([bin(int(x)).count("1") for x in d.fmt_mask], dtype=np.float64)
+    jitter = np.array([K.rng_float(rng) for _ in range(d.movable_idx.shape[0])])
+    mov = d.movable_idx
+    order = mov[np.lexsort((jitter, -key[mov]))]
+    failed = -1
+    attempts = 0
+    while attempts < max_attempts:
+        attempts += 1
+        K.rebuild(d, s, base)
+        failed = K.construct(d, s, order, rng, 0.0)
+        if failed < 0:
+            return
+        # At least a few attempts whatever the clock says: the first call may include compiling.
+        if attempts >= 10 and time.perf_counter() > deadline:
+            break
+        # Squeaky wheel: the member that could not be placed goes first next time.
+        order = np.concatenate(([failed], order[order != failed]))
+    raise InfeasibleError(
+        f"no feasible assignment was found in {attempts} construction attempt"
+        f"{'s' if attempts != 1 else ''} (member {failed} could not be placed last); "
+        "the constraints are probably infeasible"
+    )
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 10.0,
+    max_iterations: int | None = None,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    strategy: Literal["auto", "tabu", "decomposed"] = "auto",
+    affinity_form: Literal["auto", "dense", "features"] = "auto",
+) -> Solution:
+    """Find a feasible assignment of high total affinity.
+
+    time_limit: wall-clock cap in seconds (construction included).
+    max_iterations: exact search budget; see the module docstring for determinism.
+    progress: called with (best objective, elapsed seconds) at most every 0.25 s.
+    strategy: "tabu" (full neighbourhoods), "decomposed" (large pools) or "auto" (by size).
+    affinity_form: for feature-form problems, search over the dense n x n matrix (O(1) gains,
+        O(n^2) memory) or the per-cohort feature sums (O(k) gains); "auto" goes dense up to
+        DENSE_LIMIT members.
+    Raises InfeasibleError when the constraints cannot be met.
+    """
+    start = time.perf_counter()
+    deadline = start + max(float(time_limit), 0.0)
+    n_mov = problem.n - len(problem.fixed)
+    dense = _use_dense(problem, affinity_form)
+    if strategy == "auto":
+        full = n_mov <= FULL_NEIGHBOURHOOD_LIMIT and dense
+    elif strategy == "tabu":
+        if not dense:
+            raise ValueError(f"the tabu strategy needs a dense affinity (n <= {DENSE_LIMIT})")
+        full = True
+    elif strategy == "decomposed":
+        full = False
+    else:
+        raise ValueError(f"unknown strategy {strategy!r}")
+    d, s = _data(problem, lists=not full, dense=dense)
+    check_feasibility(problem, d.conf_ptr, d.conf_idx)
+    rng = _seed_rng(seed)
+    construct_deadline = start + max(1.0, 0.5 * float(time_limit))
+    _construct(problem, d, s, rng, construct_deadline, max_attempts=max(50, min(n_mov, 500)))
+
+    best = s.assign.copy()
+    ctl = np.zeros(8, dtype=np.int64)
+    fctl = np.zeros(4)
+    f0 = K.objective(d, s)
+    fctl[:] = (f0, f0, f0, 0.0)
+    ctl[K.BACK] = BACK_TO_BEST_EVERY
+    budget = max_iterations if max_iterations is not None else np.iinfo(np.int64).max
+    last_report = start
+    chunk = 8
+    stopped_by = "iterations"
+    n = max(n_mov, 1)
+    if full:
+        tabu = np.zeros((problem.n, problem.n_groups), dtype=np.int64)
+        depth = max(50, int(TABU_DEPTH * n))
+        tenure_lo, tenure_span = 3 + int(TENURE_LO * n), 1 + int(TENURE_SPAN * n)
+        pert_lo, pert_span = 2 + int(PERTURB_LO * n), 1 + int(PERTURB_SPAN * n)
+        constrained = d.has_conf or d.has_tz or d.has_fmt or d.has_cat
+        restart_every = RESTART_EVERY_CONSTRAINED if constrained else RESTART_EVERY
+    else:
+        perm = d.movable_idx.copy()
+        n_cand = min(3, problem.n_groups)
+        cand = np.zeros(max(n_cand, 1), dtype=np.int64)
+        cand_val = np.zeros(max(n_cand, 1))
+        gbuf = np.zeros(problem.n_groups)
+        pert_lo, pert_span = 2 + min(n // 200, 50), 1 + min(n // 100, 100)
+    while ctl[K.IT] < budget and n_mov > 0 and problem.n_groups > 1:
+        now = time.perf_counter()
+        if now >= deadline:
+            stopped_by = "time"
+            break
+        steps = int(min(chunk, budget - ctl[K.IT]))
+        t0 = now
+        if full:
+            K.tabu_chunk(
+                d, s, tabu, best, rng, ctl, fctl, steps, depth,
+                tenure_lo, tenure_span, pert_lo, pert_span, restart_every,
+            )  # fmt: skip
+        else:
+            K.descent_chunk(
+                d, s, perm, best, rng, ctl, fctl, steps, n_cand,
+                pert_lo, pert_span, cand, cand_val, gbuf,
+            )  # fmt: skip
+        now = time.perf_counter()
+        # Chunk length only decides how often the clock is read, never what the search does.
+        if now - t0 < 0.02:
+            chunk *= 2
+        elif now - t0 > 0.1 and chunk > 1:
+            chunk //= 2
+        if progress is not None and now - last_report >= PROGRESS_INTERVAL:
+            last_report = now
+            progress(float(max(fctl[K.F_BEST], fctl[K.F_CUR])), now - start)
+    if fctl[K.F_CUR] > fctl[K.F_BEST]:
+        # The decomposed search records its best only at local optima.
+        best[:] = s.assign
+    problems = violations(problem, best)
+    if problems:
+        raise RuntimeError("internal error, infeasible result: " + "; ".join(problems[:3]))
+    members, cohorts, scores = explain(problem, best)
+    return Solution(
+        assignment=tuple(int(x) for x in best),
+        objective=float(sum(scores)),
+        cohort_scores=scores,
+        members=members,
+        cohorts=cohorts,
+        iterations=int(ctl[K.IT]),
+        seconds=time.perf_counter() - start,
+        stopped_by=stopped_by,
+    )
+
+
+def form_cohorts(
+    members: Sequence[Member],
+    *,
+    sizes: tuple[int, int] | Sequence[tuple[int, int]],
+    n_groups: int | None = None,
+    industry_mode: IndustryMode | str = IndustryMode.NO_OVERLAP,
+    weights: Weights | None = None,
+    cannot_link: Sequence[tuple[int, int]] | ArrayLike = (),
+    max_tz_spread: float | None = None,
+    use_formats: bool = True,
+    fixed: Mapping[int, int] | None = None,
+    time_limit: float = 10.0,
+    max_iterations: int | None = None,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+) -> Solution:
+    """Form cohorts from member profiles (see :mod:`.features` for the affinity).
+
+    In "single" industry mode every cohort has one industry; ``max_tz_spread`` (hours) bounds a
+    cohort's time-zone spread; with ``use_formats`` a cohort's members share a meeting format.
+    """
+    mode = IndustryMode(industry_mode)
+    features = build_features(members, weights, mode)
+    categories: list[Hashable] | None = (
+        [m.industry for m in members] if mode is IndustryMode.SINGLE else None
+    )
+    problem = make_problem(
+        affinity=features,
+        sizes=sizes,
+        n_groups=n_groups,
+        cannot_link=cannot_link,
+        tz_offsets=[m.tz_offset for m in members] if max_tz_spread is not None else None,
+        max_tz_spread=max_tz_spread,
+        formats=[m.formats for m in members] if use_formats else None,
+        categories=categories,
+        fixed=fixed,
+        members=members,
+    )
+    return solve(
+        problem,
+        time_limit=time_limit,
+        max_iterations=max_iterations,
+        seed=seed,
+        progress=progress,
+    )
+
+
+def warmup() -> float:
+    """Compile (or load from the on-disk cache) every search kernel; returns the seconds taken.
+
+    The kernels are compiled on first use and cached next to the sources, so only the first
+    process on a fresh checkout pays the compilation (tens of seconds on a 2-core machine). Call
+    this at deploy time, or before a test run, to keep that cost out of the first formation.
+    """
+    start = time.perf_counter()
+    w = np.ones((6, 6))
+    np.fill_diagonal(w, 0.0)
+    problem = make_problem(
+        affinity=w,
+        sizes=(2, 4),
+        cannot_link=[(0, 1)],
+        tz_offsets=[0.0] * 6,
+        max_tz_spread=1.0,
+        formats=[1] * 6,
+        categories=["a"] * 6,
+        fixed={5: 0},
+    )
+    solve(problem, max_iterations=5, strategy="tabu")
+    solve(problem, max_iterations=5, strategy="decomposed")
+    features = FeatureAffinity(np.eye(6), np.ones(6))
+    solve(
+        make_problem(affinity=features, sizes=(2, 4), cannot_link=[(0, 1)]),
+        max_iterations=5,
+        strategy="decomposed",
+        affinity_form="features",
+    )
+    return time.perf_counter() - start
