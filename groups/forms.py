@@ -103,3 +103,96 @@ class RemoveMemberForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class FormationForm(forms.Form):
+    """Pool filters and engine parameters for one formation run."""
+
+    region = forms.ChoiceField(
+        required=False,
+        label="Pool: time zone region",
+        choices=[("", "Any region"), *REGIONS.items()],
+    )
+    industry = forms.ChoiceField(
+        required=False, label="Pool: industry", choices=[("", "Any industry"), *Industry.choices]
+    )
+    meeting_format = forms.ChoiceField(
+        required=False,
+        label="Pool: preferred format",
+        choices=[("", "Any format"), *MeetingFormat.choices],
+    )
+    min_size = forms.IntegerField(label="Smallest cohort", min_value=2, max_value=30, initial=6)
+    max_size = forms.IntegerField(label="Largest cohort", min_value=2, max_value=30, initial=12)
+    n_groups = forms.IntegerField(
+        label="Number of cohorts (empty: choose automatically)",
+        required=False,
+        min_value=1,
+        max_value=500,
+    )
+    industry_mode = forms.ChoiceField(
+        choices=Cohort.IndustryMode.choices, initial=Cohort.IndustryMode.NO_OVERLAP
+    )
+    max_tz_spread = forms.FloatField(
+        label="Largest time-zone spread in a cohort, hours (empty: no limit)",
+        required=False,
+        min_value=0,
+        max_value=24,
+        initial=3,
+    )
+    weight_challenge = forms.FloatField(
+        label="Weight: shared challenges", min_value=0, max_value=10, initial=1.0
+    )
+    weight_company_size = forms.FloatField(
+        label="Weight: similar company size", min_value=0, max_value=10, initial=0.5
+    )
+    weight_stage = forms.FloatField(
+        label="Weight: similar company stage", min_value=0, max_value=10, initial=0.5
+    )
+    weight_industry = forms.FloatField(
+        label="Penalty: shared industry (no-overlap mode)", min_value=0, max_value=10, initial=1.0
+    )
+    seconds = forms.IntegerField(
+        label="Time for the engine, seconds", min_value=1, max_value=300, initial=10
+    )
+    name_prefix = forms.CharField(label="Name new cohorts", max_length=60, initial="New cohort")
+    home_time_zone = forms.ChoiceField(
+        label="Home time zone of new cohorts", choices=ZONES, initial="UTC"
+    )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_size"), data.get("max_size")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_size", "The largest cohort must be at least the smallest.")
+        return data
+
+    def params(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "min_size": d["min_size"],
+            "max_size": d["max_size"],
+            "n_groups": d["n_groups"],
+            "industry_mode": d["industry_mode"],
+            "max_tz_spread": d["max_tz_spread"],
+            "weights": {
+                "challenge": d["weight_challenge"],
+                "company_size": d["weight_company_size"],
+                "stage": d["weight_stage"],
+                "industry_overlap_penalty": d["weight_industry"],
+            },
+            "seconds": d["seconds"],
+            "name_prefix": d["name_prefix"],
+            "home_time_zone": d["home_time_zone"],
+        }
+
+    def pool_filters(self) -> dict:
+        return {
+            k: self.cleaned_data[k]
+            for k in ("region", "industry", "meeting_format")
+            if self.cleaned_data.get(k)
+        }
+
+
+class MoveForm(forms.Form):
+    member = forms.IntegerField(min_value=0)
+    to_cohort = forms.IntegerField(min_value=0)

@@ -121,3 +121,36 @@ class RosterEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} in {self.cohort_id}"
+
+
+class FormationRun(models.Model):
+    """One run of the cohort formation engine over a pool, and its editable proposal."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Proposal ready"
+        FAILED = "failed", "Failed"
+        APPLIED = "applied", "Applied"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Solver parameters and the pool snapshot (user ids, in solver order).
+    params = models.JSONField(default=dict)
+    member_ids = models.JSONField(default=list)
+    best_score = models.FloatField(null=True, blank=True)
+    elapsed = models.FloatField(default=0)
+    # The proposal: a cohort index per member (same order as member_ids), editable by moves.
+    assignment = models.JSONField(default=list)
+    explanation = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Formation run {self.pk} ({self.status})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups import views
+from groups import formation_views, views
 
 urlpatterns = [
     path("cohorts/", views.cohort_list, name="cohort_list"),
@@ -17,4 +17,8 @@ urlpatterns = [
         name="membership_remove",
     ),
     path("pool/", views.pool, name="pool"),
+    path("formation/", formation_views.formation_start, name="formation_start"),
+    path("formation/<int:pk>/", formation_views.formation_detail, name="formation_detail"),
+    path("formation/<int:pk>/move/", formation_views.formation_move, name="formation_move"),
+    path("formation/<int:pk>/apply/", formation_views.formation_apply, name="formation_apply"),
 ]

@@ -4,7 +4,7 @@ No Django here: the web layer converts its models into :class:`Member` profiles 
 matrix) and calls :func:`form_cohorts` or :func:`solve`.
 """
 
-from .explain import CohortExplanation, MemberExplanation
+from .explain import CohortExplanation, MemberExplanation, explain
 from .features import (
     ALL_FORMATS,
     HYBRID,
@@ -38,6 +38,7 @@ __all__ = [
     "build_features",
     "check_move",
     "cohort_scores",
+    "explain",
     "form_cohorts",
     "make_problem",
     "solve",

@@ -1,0 +1,258 @@
+"""The formation engine inside PeerNet: pools become solver input, proposals become cohorts.
+
+The solver itself (groups/formation/) knows nothing of Django; this module converts the
+members app's profiles and conflicts into its input and its output back into cohorts.
+"""
+
+import re
+import zoneinfo
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from groups import formation
+from groups.models import Cohort, FormationRun, Membership, RosterEvent
+from groups.permissions import can_create_cohort
+from members.conflicts import conflicts_among
+from members.models import Profile, RankedChallenge, User
+
+# The queue formation runs go to (None: Celery's default routing). Tests point it at the
+# queue of the worker they start.
+QUEUE: str | None = None
+SIZE_BUCKETS = [50, 250, 1000]  # employees: <50, 50-249, 250-999, 1000+
+STAGES = ["lt1m", "1m-5m", "5m-13m", "13m-50m", "50m-250m", "250m+"]
+FORMATS = {
+    "in_person": formation.IN_PERSON | formation.HYBRID,
+    "virtual": formation.VIRTUAL | formation.HYBRID,
+    "hybrid": formation.ALL_FORMATS,
+    "": formation.ALL_FORMATS,
+}
+
+
+def _offset_hours(zone: str, when: date) -> float:
+    from datetime import datetime
+
+    moment = datetime(when.year, when.month, when.day, 12, tzinfo=zoneinfo.ZoneInfo(zone))
+    return moment.utcoffset().total_seconds() / 3600
+
+
+def pool_members(user_ids: list[int]) -> tuple[list[formation.Member], list[User]]:
+    """Solver profiles for these users, in the same order, in a fixed number of queries."""
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).select_related("profile")}
+    ranked: dict[int, list[int]] = {}
+    for row in RankedChallenge.objects.filter(profile__user_id__in=user_ids).order_by("rank"):
+        ranked.setdefault(row.profile_id, []).append(row.challenge_id)
+    today = timezone.localdate()
+    out, people = [], []
+    for pk in user_ids:
+        user = users[pk]
+        profile: Profile = user.profile
+        employees = profile.employees or 0
+        out.append(
+            formation.Member(
+                challenges=tuple(ranked.get(profile.pk, ())),
+                company_size=sum(employees >= b for b in SIZE_BUCKETS),
+                stage=STAGES.index(profile.revenue_band) if profile.revenue_band in STAGES else 0,
+                industry=profile.industry or "none",
+                tz_offset=_offset_hours(user.time_zone, today),
+                formats=FORMATS.get(profile.preferred_format, formation.ALL_FORMATS),
+            )
+        )
+        people.append(user)
+    return out, people
+
+
+def _problem(run: FormationRun):
+    members, people = pool_members(run.member_ids)
+    index = {pk: i for i, pk in enumerate(run.member_ids)}
+    cannot = [(index[a], index[b]) for a, b in conflicts_among(run.member_ids)]
+    p = run.params
+    mode = formation.IndustryMode(p["industry_mode"])
+    features = formation.build_features(members, formation.Weights(**p["weights"]), mode)
+    problem = formation.make_problem(
+        affinity=features,
+        sizes=(p["min_size"], p["max_size"]),
+        n_groups=p.get("n_groups"),
+        cannot_link=cannot,
+        tz_offsets=[m.tz_offset for m in members] if p.get("max_tz_spread") is not None else None,
+        max_tz_spread=p.get("max_tz_spread"),
+        formats=[m.formats for m in members],
+        categories=[m.industry for m in members] if mode is formation.IndustryMode.SINGLE else None,
+        members=members,
+    )
+    return problem, people
+
+
+def run_start(*, actor, member_ids: list[int], params: dict) -> FormationRun:
+    if not can_create_cohort(actor):
+        raise PermissionDenied("Only admins form cohorts.")
+    if len(member_ids) < params["min_size"]:
+        raise ValidationError(
+            f"The pool has {len(member_ids)} members; a cohort needs at least {params['min_size']}."
+        )
+    from groups.tasks import formation_run
+
+    run = FormationRun.objects.create(created_by=actor, params=params, member_ids=member_ids)
+    transaction.on_commit(lambda: formation_run.apply_async((run.pk,), queue=QUEUE))
+    return run
+
+
+def run_execute(*, run_id: int) -> FormationRun:
+    """The Celery task's body: solve, reporting progress on the row as it goes."""
+    run = FormationRun.objects.get(pk=run_id)
+    if run.status not in {FormationRun.Status.QUEUED, FormationRun.Status.RUNNING}:
+        return run  # ran already (a retry or a duplicate delivery)
+    FormationRun.objects.filter(pk=run.pk).update(status=FormationRun.Status.RUNNING)
+    try:
+        problem, _ = _problem(run)
+
+        def progress(best: float, elapsed: float) -> None:
+            FormationRun.objects.filter(pk=run.pk).update(best_score=best, elapsed=elapsed)
+
+        solution = formation.solve(
+            problem, time_limit=run.params["seconds"], seed=0, progress=progress
+        )
+    except (formation.InfeasibleError, ValueError) as error:
+        FormationRun.objects.filter(pk=run.pk).update(
+            status=FormationRun.Status.FAILED, error=str(error)
+        )
+        return FormationRun.objects.get(pk=run.pk)
+    FormationRun.objects.filter(pk=run.pk).update(
+        status=FormationRun.Status.DONE,
+        assignment=list(solution.assignment),
+        best_score=solution.objective,
+        elapsed=solution.seconds,
+    )
+    return FormationRun.objects.get(pk=run.pk)
+
+
+def _humanise(reason: str, people: list[User]) -> str:
+    reason = re.sub(
+        r"members (\d+) and (\d+)",
+        lambda m: f"{people[int(m[1])].display_name} and {people[int(m[2])].display_name}",
+        reason,
+    )
+    reason = re.sub(r"member (\d+)", lambda m: people[int(m[1])].display_name, reason)
+    reason = re.sub(r"cohort (\d+)", lambda m: f"proposed cohort {int(m[1]) + 1}", reason)
+    return reason[0].upper() + reason[1:] + "."
+
+
+def proposal(run: FormationRun) -> dict:
+    """What the proposal view shows: cohorts with members, explanations and scores."""
+    problem, people = _problem(run)
+    members, cohorts, scores = _explain(problem, run.assignment)
+    names = _challenge_names()
+    industries = dict(Profile._meta.get_field("industry").choices)
+    out = []
+    for c in cohorts:
+        out.append(
+            {
+                "index": c.cohort,
+                "number": c.cohort + 1,
+                "score": round(c.score, 2),
+                "shared": [(names.get(k, str(k)), n) for k, n in c.shared_challenges],
+                "industries": [(industries.get(k, k), n) for k, n in c.industry_mix],
+                "tz_spread": c.tz_spread,
+                "members": [
+                    {
+                        "index": i,
+                        "user": people[i],
+                        "gain": round(members[i].gain, 2),
+                        "shared": [names.get(k, str(k)) for k in members[i].shared_challenges],
+                        "mates": [
+                            (people[j].display_name, round(v, 2)) for j, v in members[i].top_mates
+                        ],
+                        "breakdown": [
+                            (k.replace("_", " "), round(v, 2)) for k, v in members[i].breakdown
+                        ],
+                    }
+                    for i in c.members
+                ],
+            }
+        )
+    return {"cohorts": out, "objective": round(sum(scores), 2)}
+
+
+def _explain(problem, assignment):
+    from groups.formation.explain import explain
+
+    return explain(problem, assignment)
+
+
+def _challenge_names() -> dict[int, str]:
+    from members.models import Challenge
+
+    return dict(Challenge.objects.values_list("pk", "name"))
+
+
+def run_move(*, run: FormationRun, actor, member_index: int, to_cohort: int) -> str | None:
+    """Move one member between proposed cohorts; the reason it is refused, or None."""
+    if not can_create_cohort(actor):
+        raise PermissionDenied("Only admins form cohorts.")
+    if run.status != FormationRun.Status.DONE:
+        return "This proposal can no longer change."
+    problem, people = _problem(run)
+    check = formation.check_move(problem, run.assignment, member_index, to_cohort)
+    if not check.allowed:
+        return _humanise(check.reason, people)
+    assignment = list(run.assignment)
+    assignment[member_index] = to_cohort
+    FormationRun.objects.filter(pk=run.pk).update(assignment=assignment, best_score=check.objective)
+    return None
+
+
+def run_apply(*, run: FormationRun, actor) -> list[Cohort]:
+    """Create the proposed cohorts and memberships in one transaction, audited."""
+    if not can_create_cohort(actor):
+        raise PermissionDenied("Only admins form cohorts.")
+    with transaction.atomic():
+        locked = FormationRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != FormationRun.Status.DONE:
+            raise ValidationError("This proposal was applied already or is not ready.")
+        taken = set(
+            Membership.objects.filter(member_id__in=locked.member_ids, status="active").values_list(
+                "member_id", flat=True
+            )
+        )
+        if taken:
+            raise ValidationError(
+                f"{len(taken)} of these members joined a cohort meanwhile; run the engine again."
+            )
+        p = locked.params
+        from groups.services import _unique_slug
+
+        stamp = timezone.localdate().strftime("%b %Y")
+        cohorts = []
+        for number in range(max(locked.assignment) + 1):
+            name = f"{p.get('name_prefix') or 'New cohort'} {number + 1} ({stamp})"
+            cohort = Cohort.objects.create(
+                name=name,
+                slug=_unique_slug(name),
+                min_size=p["min_size"],
+                max_size=p["max_size"],
+                industry_mode=p["industry_mode"],
+                status=Cohort.Status.FORMING,
+                home_time_zone=p.get("home_time_zone") or "UTC",
+            )
+            RosterEvent.objects.create(
+                cohort=cohort,
+                actor=actor,
+                action="created",
+                reason=f"Formed by formation run {locked.pk}",
+            )
+            cohorts.append(cohort)
+        reason = f"Placed by formation run {locked.pk}"
+        Membership.objects.bulk_create(
+            Membership(cohort=cohorts[c], member_id=pk)
+            for pk, c in zip(locked.member_ids, locked.assignment, strict=True)
+        )
+        RosterEvent.objects.bulk_create(
+            RosterEvent(cohort=cohorts[c], member_id=pk, actor=actor, action="added", reason=reason)
+            for pk, c in zip(locked.member_ids, locked.assignment, strict=True)
+        )
+        locked.status = FormationRun.Status.APPLIED
+        locked.applied_at = timezone.now()
+        locked.save(update_fields=["status", "applied_at"])
+    return cohorts

@@ -1,0 +1,110 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from groups import formation_services, forms, selectors
+from groups.models import FormationRun
+from groups.permissions import can_create_cohort
+from peernet.http import posted
+
+
+def _admin_only(request):
+    if not can_create_cohort(request.user):
+        raise Http404
+
+
+def formation_start(request):
+    _admin_only(request)
+    form = forms.FormationForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        ids = list(selectors.pool(**form.pool_filters()).values_list("pk", flat=True))
+        try:
+            run = formation_services.run_start(
+                actor=request.user, member_ids=ids, params=form.params()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("formation_detail", pk=run.pk)
+    runs = FormationRun.objects.select_related("created_by")[:10]
+    return render(
+        request,
+        "groups/formation_start.html",
+        {"form": form, "runs": runs, "pool_size": selectors.pool().count()},
+    )
+
+
+def _run(request, pk) -> FormationRun:
+    _admin_only(request)
+    return get_object_or_404(FormationRun, pk=pk)
+
+
+def formation_detail(request, pk: int):
+    run = _run(request, pk)
+    working = run.status in {FormationRun.Status.QUEUED, FormationRun.Status.RUNNING}
+    if request.htmx and request.GET.get("poll"):
+        if not working:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(
+            request,
+            "groups/formation_detail.html#formation-progress",
+            {"run": run, "working": working, "percent": _percent(run)},
+        )
+    context = {"run": run, "working": working, "percent": _percent(run)}
+    if run.status == FormationRun.Status.DONE:
+        context.update(formation_services.proposal(run))
+    return render(request, "groups/formation_detail.html", context)
+
+
+def _percent(run: FormationRun) -> int:
+    seconds = run.params.get("seconds") or 1
+    return max(0, min(100, round(100 * (run.elapsed or 0) / seconds)))
+
+
+@require_POST
+def formation_move(request, pk: int):
+    run = _run(request, pk)
+    if run.status != FormationRun.Status.DONE:
+        messages.error(request, "This proposal can no longer change.")
+        return redirect("formation_detail", pk=pk)
+    form = forms.MoveForm(request.POST)
+    refusal = "Choose a member and a cohort."
+    if form.is_valid():
+        n, groups = len(run.member_ids), max(run.assignment or [0]) + 1
+        member, to = form.cleaned_data["member"], form.cleaned_data["to_cohort"]
+        refusal = (
+            "Choose a member and a cohort of this proposal."
+            if member >= n or to >= groups
+            else formation_services.run_move(
+                run=run, actor=request.user, member_index=member, to_cohort=to
+            )
+        )
+    run.refresh_from_db()
+    context = {
+        "run": run,
+        "working": False,
+        "percent": 100,
+        "refusal": refusal,
+        **formation_services.proposal(run),
+    }
+    if request.htmx:
+        return render(request, "groups/formation_detail.html#proposal", context)
+    if refusal:
+        messages.error(request, refusal)
+    return redirect("formation_detail", pk=pk)
+
+
+@require_POST
+def formation_apply(request, pk: int):
+    run = _run(request, pk)
+    try:
+        cohorts = formation_services.run_apply(run=run, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("formation_detail", pk=pk)
+    messages.success(request, f"{len(cohorts)} cohorts created. Appoint their facilitators next.")
+    return redirect("cohort_list")
