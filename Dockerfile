@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     UV_PYTHON_DOWNLOADS=never \
     PATH="/opt/venv/bin:$PATH" \
-    PEERNET_VAR_DIR=/var/lib/peernet
+    PEERNET_VAR_DIR=/var/lib/peernet \
+    NUMBA_CACHE_DIR=/var/lib/peernet/numba
 
 RUN pip install --no-cache-dir uv==0.13.8 \
     && useradd --system --create-home --home-dir /home/peernet peernet \
