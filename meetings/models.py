@@ -278,3 +278,28 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user_id}"
+
+
+class NotificationSchedule(models.Model):
+    """A cohort's own notification offsets, in hours before a meeting starts. Empty fields
+    follow the global defaults (settings.NOTIFICATION_OFFSETS_HOURS); 0 switches that kind
+    off for the cohort."""
+
+    cohort = models.OneToOneField(
+        Cohort, on_delete=models.CASCADE, related_name="notification_schedule"
+    )
+    agenda_prompt_hours = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(60 * 24)]
+    )
+    rsvp_nudge_hours = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(60 * 24)]
+    )
+    reminder_hours = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(60 * 24)]
+    )
+
+    def __str__(self) -> str:
+        return f"Notification schedule of {self.cohort}"
+
+    def offset_hours(self, kind: str) -> int | None:
+        return getattr(self, f"{kind}_hours", None)

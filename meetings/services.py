@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from groups.models import Membership
 from groups.permissions import can_manage_cohort
-from meetings import recurrence
+from meetings import notifications, recurrence
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -159,7 +159,8 @@ def meeting_update(
         locked.detached = locked.series_id is not None
         locked.sequence = F("sequence") + 1
         locked.save()
-    locked.refresh_from_db()
+        locked.refresh_from_db()
+        notifications.meeting_changed(meeting=locked)
     return locked
 
 
@@ -207,6 +208,10 @@ def series_update_following(
             occurrence.title = title or occurrence.title
             occurrence.sequence += 1
             occurrence.save()
+        # One notice, about the occurrence the facilitator changed; calendar feeds carry the
+        # later ones.
+        if following:
+            notifications.meeting_changed(meeting=following[0], following=len(following))
     return len(following)
 
 
@@ -214,10 +219,12 @@ def meeting_cancel(*, meeting: Meeting, actor) -> Meeting:
     _require_manager(actor, meeting.cohort)
     if meeting.is_cancelled:
         raise ValidationError("This meeting is already cancelled.")
-    Meeting.objects.filter(pk=meeting.pk).update(
-        status=Meeting.Status.CANCELLED, sequence=F("sequence") + 1, detached=True
-    )
-    meeting.refresh_from_db()
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(
+            status=Meeting.Status.CANCELLED, sequence=F("sequence") + 1, detached=True
+        )
+        meeting.refresh_from_db()
+        notifications.meeting_changed(meeting=meeting)
     return meeting
 
 
@@ -351,7 +358,8 @@ def agenda_publish(*, meeting: Meeting, actor) -> Meeting:
             state=AgendaItem.State.SCHEDULED
         )
         Meeting.objects.filter(pk=meeting.pk).update(agenda_published_at=timezone.now())
-    meeting.refresh_from_db()
+        meeting.refresh_from_db()
+        notifications.agenda_published(meeting=meeting)
     return meeting
 
 

@@ -9,6 +9,11 @@ urlpatterns = [
     path("cohorts/<slug:slug>/presenters/", views.presenters, name="presenters"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/rsvp/", views.meeting_rsvp, name="meeting_rsvp"),
+    path(
+        "meetings/<int:pk>/notifications/",
+        views.meeting_notifications,
+        name="meeting_notifications",
+    ),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:pk>/meeting.ics", views.meeting_ics, name="meeting_ics"),

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from groups.models import Membership
 from groups.permissions import can_manage_cohort
 from groups.selectors import cohort_for
-from meetings import calendar, forms, recurrence, selectors, services
+from meetings import calendar, forms, notifications, recurrence, selectors, services
 from meetings.models import AgendaItem, Commitment, Topic
 from meetings.permissions import can_manage_meeting
 from peernet.http import posted
+from peernet.models import Notification
 
 
 def _errors(form, error: ValidationError) -> None:
@@ -142,6 +143,19 @@ def _fragment(request, meeting, partial: str, **extra):
             request, "meetings/meeting_detail.html", _page_context(request, fresh, **extra)
         )
     return redirect("meeting_detail", pk=meeting.pk)
+
+
+def meeting_notifications(request, pk: int):
+    """Who was sent what and when about this meeting, and what was skipped and why."""
+    meeting = selectors.meeting_for(request.user, pk)
+    if not can_manage_meeting(request.user, meeting):
+        raise PermissionDenied
+    rows = Notification.objects.filter(scope=notifications.scope_of(meeting.pk)).order_by(
+        "due_at", "kind", "recipient"
+    )
+    return render(
+        request, "meetings/meeting_notifications.html", {"meeting": meeting, "rows": rows}
+    )
 
 
 @require_POST

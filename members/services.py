@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from members import eligibility
+from members import eligibility, notifications
 from members.companies import company_keys
 from members.models import (
     Application,
@@ -26,7 +26,6 @@ from members.models import (
     User,
 )
 from members.permissions import can_review_applications
-from peernet.mail import email_enqueue
 
 S = Application.Status
 REFERENCE_LINK_DAYS = 14
@@ -81,6 +80,10 @@ def _link(name: str, *args) -> str:
 def _require_reviewer(actor: User) -> None:
     if not can_review_applications(actor):
         raise PermissionDenied("Only the membership team reviews applications.")
+
+
+def _last_transition(application) -> ApplicationEvent:
+    return application.events.filter(kind=ApplicationEvent.Kind.TRANSITION).latest("pk")
 
 
 def _event(application, kind, actor, *, from_status="", to_status="", reason="", message=""):
@@ -253,10 +256,11 @@ def application_submit(*, application: Application, actor: User) -> Application:
     application_evaluate(application=application)
     for reference in application.references.filter(sent_at__isnull=True):
         reference_send(reference=reference, actor=actor)
-    email_enqueue(
-        template="application_received",
-        to=[application.applicant.email],
-        context={"resubmitted": resubmitted, "link": _link("application_overview")},
+    notifications.application_received(
+        application=application,
+        event=_last_transition(application),
+        resubmitted=resubmitted,
+        link=_link("application_overview"),
     )
     return application
 
@@ -293,10 +297,10 @@ def application_decide(
             applicant.role = Role.MEMBER
             applicant.save(update_fields=["role", "is_staff", "is_superuser"])
             Profile.objects.filter(user=applicant).update(approved_at=timezone.now())
-        email_enqueue(
-            template="application_decision",
-            to=[application.applicant.email],
-            context={"link": _link("application_overview")},
+        notifications.application_decision(
+            application=application,
+            event=_last_transition(application),
+            link=_link("application_overview"),
         )
     return application
 
@@ -410,16 +414,7 @@ def reference_send(*, reference: Reference, actor: User) -> str:
             actor,
             reason=f"Reference request sent to referee {reference.position}",
         )
-        email_enqueue(
-            template="reference_request",
-            to=[reference.email],
-            context={
-                "referee_name": reference.name,
-                "applicant_name": reference.application.applicant.display_name,
-                "link": _link("reference_respond", token),
-                "expires_at": reference.expires_at,
-            },
-        )
+        notifications.reference_request(reference=reference, link=_link("reference_respond", token))
     return token
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -10,3 +11,84 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Notification(models.Model):
+    """One email to one recipient about one thing: the ledger that makes sending exactly-once.
+
+    Unique on (kind, subject, recipient): planning the same notification twice inserts nothing.
+    A sender claims rows (state "sending", its own claim token, committed) before it talks to
+    the mail server and marks each row "sent" right after that message was accepted.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=32)
+    # What this notification is about, unique per notification: "meeting:42",
+    # "meeting:42:seq:3" (a change notice per SEQUENCE), "application:7:event:19".
+    subject = models.CharField(max_length=120)
+    # The object it concerns, for the logs: "meeting:42", "application:7".
+    scope = models.CharField(max_length=60, db_index=True)
+    # An address, because referees have no account.
+    recipient = models.EmailField(max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    # Facts given when an event created the row (links, flags); emptied once sent.
+    context = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    due_at = models.DateTimeField()
+    retry_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skip_reason = models.CharField(max_length=200, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject", "recipient"], name="notification_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "due_at"], name="notification_state_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} to {self.recipient}: {self.state}"
+
+    @property
+    def kind_label(self) -> str:
+        from peernet.notifications import KINDS
+
+        kind = KINDS.get(self.kind)
+        return kind.label if kind else self.kind
+
+
+class NotificationOptOut(models.Model):
+    """A member stopped one kind of notification (preferences page or one-click unsubscribe)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_opt_outs"
+    )
+    kind = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_opt_out_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} stopped {self.kind}"

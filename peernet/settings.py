@@ -245,6 +245,8 @@ else:
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
+# Workers consume this queue; tests and benchmarks give each run its own (CELERY_QUEUE).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -266,11 +268,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "peernet.tasks.heartbeat_record",
         "schedule": crontab(minute="*"),
     },
+    "notifications-dispatch": {
+        "task": "peernet.tasks.notifications_dispatch",
+        "schedule": crontab(minute="*"),
+    },
     "meetings-top-up": {
         "task": "meetings.tasks.occurrences_top_up",
         "schedule": crontab(minute=17, hour=3),
     },
 }
+
+# Notifications (peernet/notifications.py; README "Notifications"). Hours before a meeting
+# starts; a cohort may override each (meetings.NotificationSchedule).
+NOTIFICATION_OFFSETS_HOURS = {"agenda_prompt": 7 * 24, "rsvp_nudge": 3 * 24, "reminder": 24}
+# Rows handed to one send task, sent over one SMTP connection.
+NOTIFICATION_BATCH_SIZE = int(os.environ.get("PEERNET_NOTIFY_BATCH_SIZE", "100"))
+# A row left "sending" this long is abandoned (its worker died) and may be claimed again.
+# A sender starts no new message once its claim is half this old, so a live claim never
+# reaches it.
+NOTIFICATION_CLAIM_SECONDS = float(os.environ.get("PEERNET_NOTIFY_CLAIM_SECONDS", "600"))
+# SMTP failures: first retry after this many seconds, doubling, capped; then "failed".
+NOTIFICATION_RETRY_SECONDS = float(os.environ.get("PEERNET_NOTIFY_RETRY_SECONDS", "30"))
+NOTIFICATION_RETRY_MAX_SECONDS = 1800
+NOTIFICATION_MAX_ATTEMPTS = 8
+# After downtime, meetings that started up to this long ago still get their missed rows,
+# recorded as skipped with a reason; older ones are left alone.
+NOTIFICATION_CATCH_UP_HOURS = 24
 
 LOGGING = {
     "version": 1,

@@ -9,7 +9,7 @@ from groups.selectors import cohort_of_member, cohorts_facilitated_by
 from members.models import Application, Role
 from members.permissions import role_of
 from members.selectors import status_counts
-from peernet.models import Heartbeat
+from peernet.models import Heartbeat, Notification
 
 
 @login_not_required
@@ -39,6 +39,9 @@ def _dashboard_admin(request):
         "cohorts": cohorts,
         "queue_counts": status_counts(request.user),
         "heartbeat": Heartbeat.objects.filter(name="scheduler").first(),
+        "failed_notifications": Notification.objects.filter(
+            state=Notification.State.FAILED
+        ).count(),
     }
     return render(request, "peernet/dashboard_admin.html", context)
 

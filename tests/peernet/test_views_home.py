@@ -106,8 +106,9 @@ def test_home_admin_query_count_is_constant(
         factories.cohort_create(members=[factories.user_create(role=Role.MEMBER)])
     client.force_login(world.admin)
     client.get("/")  # the first request of a session records it (usersessions)
-    # session, user, MFA check, applicants, heartbeat, cohorts with member counts
-    with django_assert_num_queries(6):
+    # session, user, MFA check, applicants, heartbeat, failed notifications, cohorts with
+    # member counts
+    with django_assert_num_queries(7):
         client.get("/")
 
 

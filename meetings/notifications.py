@@ -1,0 +1,218 @@
+"""What the meetings app sends through the notification ledger (peernet.notifications).
+
+Scheduled kinds fall due a number of hours before a meeting starts (global defaults in
+settings.NOTIFICATION_OFFSETS_HOURS, per cohort in NotificationSchedule): the agenda prompt,
+the RSVP nudge and the reminder. Event kinds are recorded by services: the published agenda
+and change notices (one per SEQUENCE). Every email is link-only: title, time and place, never
+agenda or topic content.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.models import Membership
+from meetings.calendar import calendar_for
+from meetings.models import Meeting, NotificationSchedule, Rsvp
+from peernet.models import Notification
+from peernet.notifications import Kind, Prepared, kind_register, notify, planner_register
+
+AGENDA_PROMPT = "agenda_prompt"
+RSVP_NUDGE = "rsvp_nudge"
+REMINDER = "reminder"
+AGENDA_PUBLISHED = "agenda_published"
+CHANGE_NOTICE = "change_notice"
+SCHEDULED_KINDS = (AGENDA_PROMPT, RSVP_NUDGE, REMINDER)
+
+STARTED = "stale: the meeting had started before this could be sent"
+
+
+def scope_of(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}"
+
+
+def _meeting_id(row: Notification) -> int:
+    return int(row.scope.split(":")[1])
+
+
+def offsets_for(schedule: NotificationSchedule | None) -> dict[str, int]:
+    """Hours before the start, per scheduled kind, for one cohort (0: not sent)."""
+    defaults = settings.NOTIFICATION_OFFSETS_HOURS
+    result = {}
+    for kind in SCHEDULED_KINDS:
+        own = schedule.offset_hours(kind) if schedule else None
+        result[kind] = defaults[kind] if own is None else own
+    return result
+
+
+def _active_members(cohort_ids: Iterable[int]) -> dict[int, list]:
+    members: dict[int, list] = {}
+    for membership in Membership.objects.filter(
+        cohort_id__in=set(cohort_ids), status=Membership.Status.ACTIVE
+    ).select_related("member"):
+        members.setdefault(membership.cohort_id, []).append(membership.member)
+    return members
+
+
+# Planning ---------------------------------------------------------------------------------
+
+
+def plan(now: datetime) -> list[Notification]:
+    """Rows of the scheduled kinds that are due by `now` and not yet in the ledger.
+
+    Meetings that started within NOTIFICATION_CATCH_UP_HOURS are included, so that what the
+    scheduler missed while it was down is recorded (and then skipped with a reason when the
+    sender finds it stale) rather than silently forgotten.
+    """
+    schedules = {s.cohort_id: s for s in NotificationSchedule.objects.all()}
+    longest = max(
+        [*settings.NOTIFICATION_OFFSETS_HOURS.values()]
+        + [h for s in schedules.values() for h in offsets_for(s).values()]
+    )
+    meetings = list(
+        Meeting.objects.filter(
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gt=now - timedelta(hours=settings.NOTIFICATION_CATCH_UP_HOURS),
+            starts_at__lte=now + timedelta(hours=longest),
+        ).only("pk", "cohort", "starts_at")
+    )
+    if not meetings:
+        return []
+    scopes = [scope_of(m.pk) for m in meetings]
+    existing = set(
+        Notification.objects.filter(scope__in=scopes, kind__in=SCHEDULED_KINDS).values_list(
+            "kind", "subject", "recipient"
+        )
+    )
+    answered = set(Rsvp.objects.filter(meeting__in=meetings).values_list("meeting_id", "member_id"))
+    members = _active_members(m.cohort_id for m in meetings)
+    rows = []
+    for meeting in meetings:
+        offsets = offsets_for(schedules.get(meeting.cohort_id))
+        subject = scope_of(meeting.pk)
+        for kind in SCHEDULED_KINDS:
+            if not offsets[kind]:
+                continue  # a cohort switched this kind off
+            due = meeting.starts_at - timedelta(hours=offsets[kind])
+            if due > now:
+                continue
+            for member in members.get(meeting.cohort_id, []):
+                if kind == RSVP_NUDGE and (meeting.pk, member.pk) in answered:
+                    continue
+                if (kind, subject, member.email) in existing:
+                    continue
+                rows.append(
+                    Notification(
+                        kind=kind,
+                        subject=subject,
+                        scope=subject,
+                        recipient=member.email,
+                        user=member,
+                        due_at=due,
+                    )
+                )
+    return rows
+
+
+# Events -----------------------------------------------------------------------------------
+
+
+def agenda_published(*, meeting: Meeting) -> None:
+    """Once per meeting: publishing again does not send again."""
+    _notify_members(meeting, AGENDA_PUBLISHED, scope_of(meeting.pk))
+
+
+def meeting_changed(*, meeting: Meeting, following: int = 1) -> None:
+    """A moved, changed or cancelled occurrence: once per SEQUENCE, to current members."""
+    if meeting.starts_at <= timezone.now():
+        return
+    subject = f"{scope_of(meeting.pk)}:seq:{meeting.sequence}"
+    _notify_members(meeting, CHANGE_NOTICE, subject, context={"following": following})
+
+
+def _notify_members(meeting: Meeting, kind: str, subject: str, context=None) -> None:
+    members = _active_members([meeting.cohort_id]).get(meeting.cohort_id, [])
+    notify(
+        kind=kind,
+        subject=subject,
+        scope=scope_of(meeting.pk),
+        recipients=[(member, member.email) for member in members],
+        context=context,
+    )
+
+
+# Preparing a batch ------------------------------------------------------------------------
+
+
+def prepare(rows: list[Notification], now: datetime) -> dict[int, Prepared | str]:
+    """Check that each row is still useful and give the renderer its facts, in a fixed number
+    of queries per batch (the .ics is built once per meeting)."""
+    ids = {_meeting_id(row) for row in rows}
+    meetings = {m.pk: m for m in Meeting.objects.filter(pk__in=ids).select_related("cohort")}
+    answered = set(Rsvp.objects.filter(meeting_id__in=ids).values_list("meeting_id", "member_id"))
+    members = {
+        (cohort_id, member.pk)
+        for cohort_id, people in _active_members(m.cohort_id for m in meetings.values()).items()
+        for member in people
+    }
+    ics: dict[int, bytes] = {}
+    result: dict[int, Prepared | str] = {}
+    for row in rows:
+        meeting = meetings.get(_meeting_id(row))
+        reason = _stale(row, meeting, now, answered, members)
+        if reason:
+            result[row.pk] = reason
+            continue
+        attachments = []
+        if row.kind in (REMINDER, CHANGE_NOTICE):
+            if meeting.pk not in ics:
+                ics[meeting.pk] = calendar_for([meeting], name=meeting.cohort.name)
+            attachments.append(("meeting.ics", ics[meeting.pk], "text/calendar"))
+        link = settings.BASE_URL + reverse("meeting_detail", args=[meeting.pk])
+        result[row.pk] = Prepared(
+            context={
+                "meeting": meeting,
+                "cohort_name": meeting.cohort.name,
+                "link": link,
+                "ics_link": settings.BASE_URL + reverse("meeting_ics", args=[meeting.pk]),
+                **row.context,
+            },
+            attachments=attachments,
+        )
+    return result
+
+
+def _stale(row, meeting, now, answered, members) -> str:
+    if meeting is None:
+        return "the meeting no longer exists"
+    if now >= meeting.starts_at:
+        return STARTED
+    if row.kind == CHANGE_NOTICE:
+        if row.subject != f"{scope_of(meeting.pk)}:seq:{meeting.sequence}":
+            return "superseded by a later change to the meeting"
+    elif meeting.is_cancelled:
+        return "the meeting was cancelled"
+    if (meeting.cohort_id, row.user_id) not in members:
+        return "no longer a member of the cohort"
+    if row.kind == RSVP_NUDGE and (meeting.pk, row.user_id) in answered:
+        return "the member had already answered"
+    if row.kind == AGENDA_PROMPT and meeting.agenda_published_at:
+        return "the agenda was already published"
+    return ""
+
+
+def register() -> None:
+    for name, label, description in [
+        (AGENDA_PROMPT, "Agenda prompt", "A week before: what will you bring to the meeting?"),
+        (RSVP_NUDGE, "RSVP nudge", "A few days before, if you have not said whether you come."),
+        (AGENDA_PUBLISHED, "Agenda published", "When the facilitator publishes the agenda."),
+        (REMINDER, "Reminder", "The day before, with a calendar file."),
+        (CHANGE_NOTICE, "Change notice", "When a meeting is moved, changed or cancelled."),
+    ]:
+        kind_register(
+            Kind(name=name, label=label, template=name, prepare=prepare, description=description)
+        )
+    planner_register(plan)
