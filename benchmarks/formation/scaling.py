@@ -62,7 +62,8 @@ def conflict_pairs(n: int, fraction: float, seed: int) -> np.ndarray:
         j = rng.integers(0, n, size=i.size)
         keep = i != j
         new = np.minimum(i, j)[keep] * n + np.maximum(i, j)[keep]
-        codes = np.unique(np.concatenate([codes, new]))
+        codes = np.sort(np.concatenate([codes, new]))
+        codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
     codes = rng.permutation(codes)[:want]
     return np.stack([codes // n, codes % n], axis=1)
 

@@ -536,8 +536,9 @@ def tabu_chunk(
     Dense form only. One iteration evaluates the whole one-move and swap neighbourhood of the
     current solution and applies its best admissible move (tabu moves are admitted only when they
     give a new overall best). A round ends after ``depth`` iterations without improving the
-    round's best; the next round starts from the overall best under a random perturbation, or
-    every ``restart_every`` failed rounds from a fresh random construction.
+    round's best; the next one starts under a random perturbation from the current solution,
+    from the overall best every ``ctl[BACK]`` failed rounds, or from a fresh randomised
+    construction every ``restart_every`` failed rounds.
     """
     # Arrays are unpacked once: reading them through the named tuple inside the hot loops
     # defeats the compiler's optimisations and costs two orders of magnitude.

@@ -152,8 +152,10 @@ def make_problem(
         raise ValueError("cannot-link pairs must refer to members 0..n-1")
     cl = cl[cl[:, 0] != cl[:, 1]]
     if cl.size:
-        # Unique on one int64 code per pair: far cheaper than row-wise unique for millions.
-        codes = np.unique(np.minimum(cl[:, 0], cl[:, 1]) * n + np.maximum(cl[:, 0], cl[:, 1]))
+        # Dedupe one int64 code per pair by sorting: far cheaper than a row-wise unique (and
+        # than np.unique's hashing) for millions of pairs.
+        codes = np.sort(np.minimum(cl[:, 0], cl[:, 1]) * n + np.maximum(cl[:, 0], cl[:, 1]))
+        codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
         cl = np.stack([codes // n, codes % n], axis=1)
 
     tz: NDArray[np.float64] | None = None
@@ -300,11 +302,10 @@ def conflict_csr(n: int, pairs: NDArray[np.int64]) -> tuple[NDArray[np.int64], N
     if pairs.size == 0:
         return np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int32)
     src = np.concatenate([pairs[:, 0], pairs[:, 1]])
-    dst = np.concatenate([pairs[:, 1], pairs[:, 0]])
-    order = np.lexsort((dst, src))
+    codes = np.sort(src * n + np.concatenate([pairs[:, 1], pairs[:, 0]]))
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
-    return ptr, dst[order].astype(np.int32)
+    return ptr, (codes % n).astype(np.int32)
 
 
 def check_feasibility(

@@ -9,8 +9,11 @@ the front of the order and construction restarts) gives a feasible start. It is 
   iteration scans the complete one-move and swap neighbourhoods with O(1) delta evaluation over
   the member-to-cohort affinity table ``M[i, g]``, applies the best admissible move, forbids the
   moved member from returning to its cohort for a random tenure, and after a number of
-  non-improving iterations restarts from the best solution under a random perturbation (with an
-  occasional fresh construction for diversity);
+  non-improving iterations starts a new round under a random perturbation: from where the last
+  round ended, from the best solution every ``BACK_TO_BEST_EVERY`` failed rounds, or from a
+  fresh randomised construction every ``RESTART_EVERY`` failed rounds (the restarts matter most
+  under side constraints, which can cut the feasible space into parts that moves and swaps do
+  not connect);
 * iterated local search with a decomposed neighbourhood for larger pools: each iteration looks
   at one member, its moves to every cohort and its swaps with the members of the few cohorts it
   gains most from joining.
@@ -56,7 +59,8 @@ PROGRESS_INTERVAL = 0.25
 # Tabu search settings, as fractions of the number of movable members: a round ends after
 # TABU_DEPTH * n iterations without improvement; a member may not return to the cohort it left
 # for 3 + TENURE_LO * n + U[0, TENURE_SPAN * n] iterations; a new round applies
-# 2 + PERTURB_LO * n + U[0, PERTURB_SPAN * n] random moves or swaps to the best solution.
+# 2 + PERTURB_LO * n + U[0, PERTURB_SPAN * n] random feasible moves or swaps. Tuned on RanInt
+# n=120 instances of MDGPLIB.
 TABU_DEPTH = 2.0
 TENURE_LO = 0.05
 TENURE_SPAN = 0.1
