@@ -1,12 +1,13 @@
 from django.urls import path
 
-from meetings import views
+from meetings import health, views
 
 urlpatterns = [
     path("cohorts/<slug:slug>/meetings/", views.cohort_meetings, name="cohort_meetings"),
     path("cohorts/<slug:slug>/meetings/series/new/", views.series_create, name="series_create"),
     path("cohorts/<slug:slug>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("cohorts/<slug:slug>/presenters/", views.presenters, name="presenters"),
+    path("cohorts/<slug:slug>/health/", health.cohort_health, name="cohort_health"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/rsvp/", views.meeting_rsvp, name="meeting_rsvp"),
     path(

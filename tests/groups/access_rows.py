@@ -40,3 +40,10 @@ ROWS = {
         Row(run_url("formation_apply"), nobody_but("admin", TO_RUN), method="post")
     ],
 }
+
+ROWS["cohort_health"] = [
+    Row(
+        lambda world: reverse("cohort_health", args=[world.cohort_a.slug]),
+        {**nobody_but("member_a", "200"), "facilitator_a": "200", "admin": "200"},
+    )
+]

@@ -385,3 +385,23 @@ def test_meeting_page_shows_viewer_and_cohort_times(client, setup):
     assert timezone.localtime(meeting.starts_at, page.context["viewer_start"].tzinfo).hour == (
         page.context["viewer_start"].hour
     )
+
+
+def test_cohort_health_line_shows_next_meeting_and_attendance(client, setup, facilitator):
+    cohort, meeting, alice, bob = setup
+    past = services.meeting_create(
+        cohort=cohort,
+        actor=facilitator,
+        title="Last forum",
+        local_date=date.today() - timedelta(days=20),
+        local_time=time(8, 0),
+        duration_minutes=60,
+        time_zone="America/New_York",
+    )
+    services.attendance_record(
+        meeting=past, actor=facilitator, statuses={alice.pk: "present", bob.pk: "absent"}
+    )
+    html = login(client, facilitator).get(reverse("cohort_health", args=[cohort.slug]))
+    text = " ".join(html.content.decode().split())
+    assert f'href="/meetings/{meeting.pk}/"' in text
+    assert "attendance 50% <strong" in text and "below 80%" in text
