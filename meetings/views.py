@@ -34,7 +34,8 @@ def cohort_meetings(request, slug: str):
     cohort = cohort_for(request.user, slug)
     context = {
         "cohort": cohort,
-        "upcoming": selectors.upcoming(cohort, limit=12),
+        # Dashboards and cohort pages pull the next few; the page lists a year.
+        "upcoming": selectors.upcoming(cohort, limit=3 if request.htmx else 12),
         "past": selectors.past(cohort),
         "can_manage": can_manage_cohort(request.user, cohort),
     }
