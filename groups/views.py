@@ -15,7 +15,7 @@ from groups.permissions import (
 )
 from members.models import Role
 from members.permissions import is_admin, is_facilitator
-from peernet.http import posted
+from peernet.http import form_errors_add, posted
 
 
 def _fields(form) -> dict:
@@ -23,14 +23,6 @@ def _fields(form) -> dict:
     data.pop("facilitators", None)
     themes = data.pop("themes", [])
     return {"themes": list(themes), **data}
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def cohort_list(request):
@@ -71,7 +63,7 @@ def cohort_create(request):
                 **_fields(form),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, f"{cohort.name} is created.")
             return redirect("cohort_detail", slug=cohort.slug)
@@ -109,7 +101,7 @@ def cohort_edit(request, slug: str):
         try:
             services.cohort_update(cohort=cohort, actor=request.user, **_fields(form), **extra)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "Cohort settings saved.")
             return redirect("cohort_detail", slug=cohort.slug)
@@ -151,7 +143,7 @@ def cohort_add_member(request, slug: str, user_id: int):
                 override_reason=form.cleaned_data["override_reason"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, f"{candidate.display_name} joined {cohort.name}.")
             if request.htmx:

@@ -15,17 +15,8 @@ from groups.selectors import cohort_for
 from meetings import calendar, forms, notifications, recurrence, selectors, services
 from meetings.models import AgendaItem, Commitment, Topic
 from meetings.permissions import can_manage_meeting
-from peernet.http import posted
+from peernet.http import form_errors_add, posted
 from peernet.models import Notification
-
-
-def _errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
-
 
 # Schedules ------------------------------------------------------------------------------
 
@@ -262,7 +253,7 @@ def meeting_post_topic(request, pk: int):
         try:
             services.topic_post(meeting=meeting, actor=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as error:
-            _errors(
+            form_errors_add(
                 form, error if isinstance(error, ValidationError) else ValidationError(str(error))
             )
     if form.errors:

@@ -1,10 +1,8 @@
 import re
-import time
 from datetime import date, timedelta
 from datetime import time as clock
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import expect
 
 from groups.models import Cohort, Membership
@@ -12,19 +10,9 @@ from meetings import services
 from meetings.models import AgendaItem
 from members.models import Role
 from tests import factories
+from tests.browser.pages import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, email, secret=None):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email:").fill(email)
-    page.get_by_label("Password:", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    if secret:
-        code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-        page.get_by_label("Code").fill(code)
-        page.get_by_role("button", name="Sign In").click()
 
 
 def test_rsvp_post_vote_order_publish(open_page):
@@ -81,7 +69,7 @@ def test_rsvp_post_vote_order_publish(open_page):
     expect(mate.get_by_role("button", name="Remove vote for Pricing power")).to_be_visible()
 
     chair = open_page()
-    sign_in(chair, "chair@example.com", secret)
+    sign_in(chair, "chair@example.com", secret=secret)
     chair.goto(f"/meetings/{meeting.pk}/")
     expect(chair.get_by_text("1 vote", exact=True)).to_be_visible()
     chair.get_by_role("button", name="Move Pricing power up").click()

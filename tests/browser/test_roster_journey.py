@@ -1,27 +1,13 @@
-import time
-
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import expect
 
 from groups.models import Cohort, Membership
 from members import services as member_services
 from members.models import Role
 from tests import factories
+from tests.browser.pages import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, email, secret=None):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email:").fill(email)
-    page.get_by_label("Password:", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    if secret:
-        page.get_by_label("Code").fill(
-            format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-        )
-        page.get_by_role("button", name="Sign In").click()
 
 
 def test_facilitator_refused_conflict_then_adds_member_who_sees_cohort(open_page):
@@ -44,7 +30,7 @@ def test_facilitator_refused_conflict_then_adds_member_who_sees_cohort(open_page
     )
 
     page = open_page()
-    sign_in(page, "fac@example.com", secret)
+    sign_in(page, "fac@example.com", secret=secret)
     page.get_by_role("link", name="Harbor Circle").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Harbor Circle")
     page.get_by_role("link", name="Add member").click()
