@@ -31,6 +31,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import encoders
+from email.header import Header
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formatdate
 
 from django.conf import settings
 from django.core import mail, signing
@@ -235,6 +242,7 @@ def notifications_send(*, ids: list[int]) -> SendResult:
     deadline = settings.NOTIFICATION_CLAIM_SECONDS / 2
     mailer = mail.mailers.default
     try:
+        _fast_commits(True)
         with mailer:
             for row, message in outgoing:
                 if time.monotonic() - started > deadline:
@@ -247,22 +255,51 @@ def notifications_send(*, ids: list[int]) -> SendResult:
                         result.failed += 1
                         continue
                     raise
-                _finish(row, token, state=State.SENT, sent_at=timezone.now())
+                _mark_sent(row, token)
                 result.sent += 1
     except (OSError, smtplib.SMTPException) as error:
+        _fast_commits(False)
         retry, delay = _release(token, error=error)
         if retry:
             raise SmtpUnavailable(retry, delay, error) from error
         return result
+    finally:
+        _fast_commits(False)
     # Out of time: what is left goes back to the queue for the next tick, untouched.
     result.released = len(_release(token, error=None)[0])
     return result
 
 
+def _fast_commits(on: bool) -> None:
+    """PostgreSQL: while sending, "sent" marks commit without waiting for the WAL flush.
+    They are visible to every other session at once and survive a worker crash; only a
+    crash of the database server itself within a fraction of a second could undo the last
+    marks, and those rows would be sent again after the claim expires (at-least-once). Each
+    mark would otherwise wait for a disk flush, longer than the SMTP exchange itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET synchronous_commit TO {'OFF' if on else 'DEFAULT'}")
+
+
 def _finish(row: Notification, token: uuid.UUID, **fields) -> None:
-    if fields.get("state") == State.SENT:
-        fields.update(context={}, last_error="")
     Notification.objects.filter(pk=row.pk, claim_token=token).update(claim_token=None, **fields)
+
+
+def _mark_sent(row: Notification, token: uuid.UUID) -> None:
+    """One statement per message, straight after the server accepted it (the ORM's
+    update() costs more than the statement itself here)."""
+    table = Notification._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET state = %s, sent_at = %s, claim_token = NULL, "
+            "context = %s, last_error = '' WHERE id = %s AND claim_token = %s",
+            [State.SENT, timezone.now(), "{}", row.pk, _uuid_param(token)],
+        )
+
+
+def _uuid_param(token: uuid.UUID):
+    # Django stores UUIDs as uuid on PostgreSQL and as 32 hex characters elsewhere.
+    return token if connection.vendor == "postgresql" else token.hex
 
 
 def _release(token: uuid.UUID, *, error: Exception | None) -> tuple[list[int], float]:
@@ -345,6 +382,49 @@ def _domain() -> str:
     return address.strip("> ") or "peernet.local"
 
 
+class LedgerEmail(EmailMultiAlternatives):
+    """Sent through the configured Django mailer like any message, but composed with the
+    standard library's compat32 MIME classes: Django 6.1 builds messages with the
+    policy-based email API, whose header objects cost about 4 ms a message, five times an
+    SMTP round trip, and the dispatcher sends thousands at once. These messages are simple
+    (text + HTML, an optional attachment, ASCII addresses), which is all this needs."""
+
+    def message(self, *, policy=None):
+        # Our own boundaries (the parts are base64, so they cannot contain them) spare the
+        # generator a regular expression per part.
+        boundary = uuid.uuid4().hex
+        body = MIMEMultipart("alternative", boundary=f"=_a{boundary}")
+        body.attach(MIMEText(self.body, "plain", "utf-8"))
+        for alternative in self.alternatives:
+            body.attach(MIMEText(alternative.content, alternative.mimetype.split("/")[1], "utf-8"))
+        if self.attachments:
+            message = MIMEMultipart("mixed", boundary=f"=_m{boundary}")
+            message.attach(body)
+            for attachment in self.attachments:
+                maintype, subtype = attachment.mimetype.split("/")
+                part = MIMEBase(maintype, subtype)
+                part.set_payload(attachment.content)
+                encoders.encode_base64(part)
+                part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+                message.attach(part)
+        else:
+            message = body
+        headers = {
+            "Subject": self.subject,
+            "From": self.from_email,
+            "To": ", ".join(self.to),
+            "Date": formatdate(),
+            **self.extra_headers,
+        }
+        for name, value in headers.items():
+            message[name] = value if str(value).isascii() else Header(str(value), "utf-8")
+        # CRLF when the SMTP backend asks for it (smtplib sends bytes as they are). Headers are
+        # short (under 998 characters), so they are not folded.
+        crlf = policy is not None and policy.linesep == "\r\n"
+        message.policy = compat32.clone(linesep="\r\n" if crlf else "\n", max_line_length=0)
+        return message
+
+
 def _message(row: Notification, prepared: Prepared) -> EmailMultiAlternatives:
     kind = KINDS[row.kind]
     user = row.user
@@ -369,7 +449,7 @@ def _message(row: Notification, prepared: Prepared) -> EmailMultiAlternatives:
         subject = " ".join(render_to_string(f"email/{kind.template}_subject.txt", context).split())
         body = render_to_string(f"email/{kind.template}_body.txt", context)
         html = render_to_string(f"email/{kind.template}_body.html", context)
-    message = EmailMultiAlternatives(
+    message = LedgerEmail(
         subject=f"[PeerNet] {subject}", body=body, to=[row.recipient], headers=headers
     )
     message.attach_alternative(html, "text/html")

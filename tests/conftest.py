@@ -113,9 +113,12 @@ def database_url_for_subprocess() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real `celery worker` process on its own queue, against the test database and the
-    configured broker (Redis with REDIS_URL, else the embedded filesystem broker)."""
+def celery_worker_factory(transactional_db, tmp_path):
+    """Start real `celery worker` processes, all on this test's own queue, against the test
+    database and the configured broker (Redis with REDIS_URL, else the embedded filesystem
+    broker). `start(env={...})` adds environment (EMAIL_URL, PEERNET_NOTIFY_*) for that worker;
+    tasks a worker sends without a queue go to the same queue (CELERY_QUEUE)."""
+    import itertools
     import os
     import subprocess
     import sys
@@ -124,36 +127,45 @@ def celery_worker_process(transactional_db, tmp_path):
     from pathlib import Path
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    log = tmp_path / "worker.log"
-    env = {**os.environ, "DATABASE_URL": database_url_for_subprocess()}
     root = Path(__file__).resolve().parents[1]
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "peernet",
-                "worker",
-                "--pool",
-                "solo",
-                "-Q",
-                queue,
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                f"{queue}@%h",
-            ],
-            cwd=root,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    celery_app.conf.task_always_eager = False
-    try:
+    processes = []
+    numbers = itertools.count(1)
+
+    def start(env: dict | None = None):
+        n = next(numbers)
+        log = tmp_path / f"worker-{n}.log"
+        full_env = {
+            **os.environ,
+            "DATABASE_URL": database_url_for_subprocess(),
+            "CELERY_QUEUE": queue,
+            **(env or {}),
+        }
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "peernet",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "-Q",
+                    queue,
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel",
+                    "INFO",
+                    "--hostname",
+                    f"{queue}-{n}@%h",
+                ],
+                cwd=root,
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        processes.append(process)
         deadline = time.monotonic() + 60
         while "ready." not in log.read_text():
             if process.poll() is not None or time.monotonic() > deadline:
@@ -161,12 +173,26 @@ def celery_worker_process(transactional_db, tmp_path):
             time.sleep(0.2)
         process.queue = queue
         process.log = log
-        yield process
+        return process
+
+    start.queue = queue
+    celery_app.conf.task_always_eager = False
+    try:
+        yield start
     finally:
         celery_app.conf.task_always_eager = True
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_factory):
+    """One real worker on its own queue (see celery_worker_factory)."""
+    return celery_worker_factory()
