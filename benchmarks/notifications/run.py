@@ -1,0 +1,308 @@
+"""Notifications benchmark: N reminders (N/10 meetings x 10 members) planned by the dispatcher,
+sent by a Celery worker through Redis to a local SMTP server, against a bare smtplib loop that
+sends the same messages (the bytes the server received) to the same kind of server.
+
+    .venv/bin/python benchmarks/notifications/run.py --reminders 10000
+
+Needs REDIS_URL. Uses DATABASE_URL's server with its own database (`<name>_notify_bench`,
+dropped and recreated), or a SQLite file under var/bench/ without DATABASE_URL. Starts its
+own SMTP sinks (benchmarks/notifications/sink.py) and worker. The last output line is one
+JSON object: sent, duplicates, lost, seconds, baseline_seconds, ratio, and the setup.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+MEMBERS_PER_MEETING = 10
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_sink(store: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(HERE / "sink.py"), "--port", str(port), "--store", str(store)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline()
+    if not line.startswith("ready"):
+        raise SystemExit(f"SMTP sink did not start: {line!r}")
+    return process, port
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def prepare_environment(var: Path) -> str:
+    """Settings for this process and the worker: production mode (no DEBUG query log)."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "peernet.settings",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+            "DJANGO_SECURE_SSL": "false",
+            "PEERNET_VAR_DIR": str(var),
+            "EMAIL_URL": "dummy://",
+            "CELERY_QUEUE": f"bench-{secrets.token_hex(4)}",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
+    )
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        import dj_database_url
+        import psycopg2
+
+        config = dj_database_url.parse(url)
+        name = f"{config['NAME']}_notify_bench"
+        admin = psycopg2.connect(
+            dbname="postgres",
+            user=config["USER"],
+            password=config["PASSWORD"],
+            host=config["HOST"] or "127.0.0.1",
+            port=config["PORT"] or 5432,
+        )
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        admin.close()
+        os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + f"/{name}"
+        return "postgresql"
+    database = var / "notifications.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    return "sqlite"
+
+
+def seed(meetings: int) -> None:
+    """`meetings` cohorts of ten members, each with one meeting in 20 hours: its reminder
+    (24 hours before) is due now. Prompts and nudges are switched off for these cohorts."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from groups.models import Cohort, Membership
+    from meetings.models import Meeting, NotificationSchedule
+    from members.models import Role, User
+
+    zones = ["Europe/London", "America/New_York", "Asia/Tokyo", "Europe/Berlin", "UTC"]
+    password = make_password(None)
+    users = User.objects.bulk_create(
+        User(
+            email=f"member{i:05d}@bench.example",
+            password=password,
+            role=Role.MEMBER,
+            first_name=f"Member{i}",
+            last_name="Bench",
+            time_zone=zones[i % len(zones)],
+        )
+        for i in range(meetings * MEMBERS_PER_MEETING)
+    )
+    cohorts = Cohort.objects.bulk_create(
+        Cohort(name=f"Cohort {i}", slug=f"bench-{i}", status="active", max_size=12)
+        for i in range(meetings)
+    )
+    Membership.objects.bulk_create(
+        Membership(cohort=cohorts[i // MEMBERS_PER_MEETING], member=user)
+        for i, user in enumerate(users)
+    )
+    NotificationSchedule.objects.bulk_create(
+        NotificationSchedule(cohort=c, agenda_prompt_hours=0, rsvp_nudge_hours=0) for c in cohorts
+    )
+    start = (timezone.now() + timedelta(hours=20)).astimezone(ZoneInfo("UTC"))
+    rows = []
+    for i, cohort in enumerate(cohorts):
+        local = (start + timedelta(minutes=i % 120)).replace(second=0, microsecond=0)
+        meeting = Meeting(
+            cohort=cohort,
+            title="Monthly forum",
+            local_date=local.date(),
+            local_time=local.time().replace(tzinfo=None),
+            time_zone="UTC",
+            duration_minutes=180,
+            location="The club",
+        )
+        # save() derives starts_at and the UID; bulk_create would skip it.
+        meeting.uid = f"bench-{i}@peernet"
+        meeting.starts_at = local
+        meeting.ends_at = local + timedelta(minutes=180)
+        rows.append(meeting)
+    Meeting.objects.bulk_create(rows)
+
+
+def start_worker(concurrency: int, smtp_port: int, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}"}
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "peernet",
+                "worker",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                str(concurrency),
+                "-Q",
+                os.environ["CELERY_QUEUE"],
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "WARNING",
+                "--hostname",
+                f"{os.environ['CELERY_QUEUE']}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return process
+
+
+def wait_ready(process: subprocess.Popen, log: Path) -> None:
+    from peernet.celery import app
+
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"worker did not start:\n{log.read_text()}")
+        name = f"{os.environ['CELERY_QUEUE']}@{socket.gethostname()}"
+        if app.control.ping(destination=[name], timeout=0.5):
+            return
+
+
+def deliveries(store: Path) -> Counter:
+    from sink import read
+
+    return Counter((rcpt, message_id) for rcpt, message_id, _ in read(str(store)))
+
+
+def baseline(store: Path, port: int) -> float:
+    """One smtplib connection, the same messages (as the server received them), no app."""
+    from sink import read
+
+    messages = [(rcpt, raw) for rcpt, _, raw in read(str(store))]
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        for rcpt, raw in messages:
+            client.sendmail("noreply@peernet.local", [rcpt], raw)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reminders", type=int, default=10000)
+    parser.add_argument(
+        "--concurrency", type=int, default=os.cpu_count() or 2, help="worker processes"
+    )
+    args = parser.parse_args()
+    if not os.environ.get("REDIS_URL"):
+        raise SystemExit("Set REDIS_URL (e.g. redis://127.0.0.1:6379/0): the worker uses Redis.")
+    meetings = max(args.reminders // MEMBERS_PER_MEETING, 1)
+    expected = meetings * MEMBERS_PER_MEETING
+    var = ROOT / "var" / "bench"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    database = prepare_environment(var)
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(HERE))
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from peernet.models import Notification
+    from peernet.tasks import notifications_dispatch
+
+    call_command("migrate", verbosity=0)
+    seed(meetings)
+    print(f"seeded {meetings} meetings x {MEMBERS_PER_MEETING} members ({database})", flush=True)
+
+    app_store = var / "app.smtp"
+    sink, app_sink_port = start_sink(app_store)
+    log = var / "worker.log"
+    worker = start_worker(args.concurrency, app_sink_port, log)
+    try:
+        wait_ready(worker, log)
+        started = time.perf_counter()
+        notifications_dispatch.apply_async(queue=os.environ["CELERY_QUEUE"])
+        sent = Notification.objects.filter(state=Notification.State.SENT)
+        deadline = time.monotonic() + 1800
+        while sent.count() < expected:
+            if time.monotonic() > deadline or worker.poll() is not None:
+                raise SystemExit(f"stuck at {sent.count()} of {expected}:\n{log.read_text()}")
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+    finally:
+        stop(worker)
+        stop(sink)
+    received = deliveries(app_store)
+    states = dict(Counter(Notification.objects.values_list("state", flat=True)))
+    print(f"worker: {expected} reminders in {seconds:.2f} s, ledger {states}", flush=True)
+
+    base_store = var / "baseline.smtp"
+    base_sink, base_port = start_sink(base_store)
+    try:
+        baseline_seconds = baseline(app_store, base_port)
+    finally:
+        stop(base_sink)
+    base_received = sum(deliveries(base_store).values())
+    print(
+        f"baseline: {base_received} messages with smtplib in {baseline_seconds:.2f} s", flush=True
+    )
+
+    unique = len(received)
+    wanted = {
+        (recipient, f"<notification.{pk}.{kind}@peernet.local>")
+        for pk, kind, recipient in Notification.objects.values_list("pk", "kind", "recipient")
+    }
+    result = {
+        "reminders": expected,
+        "sent": unique,
+        "duplicates": sum(received.values()) - unique,
+        "lost": len(wanted - set(received)),
+        "seconds": round(seconds, 3),
+        "baseline_seconds": round(baseline_seconds, 3),
+        "ratio": round(seconds / baseline_seconds, 3),
+        "database": database,
+        "broker": "redis",
+        "worker_concurrency": args.concurrency,
+        "batch_size": int(os.environ.get("PEERNET_NOTIFY_BATCH_SIZE", "100")),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
