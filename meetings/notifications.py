@@ -7,6 +7,7 @@ and change notices (one per SEQUENCE). Every email is link-only: title, time and
 agenda or topic content.
 """
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -57,6 +58,16 @@ def _active_members(cohort_ids: Iterable[int]) -> dict[int, list]:
     return members
 
 
+def _active_member_ids(cohort_ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
+    """(member id, email) per cohort, without building the member objects."""
+    members: dict[int, list[tuple[int, str]]] = {}
+    for cohort_id, member_id, email in Membership.objects.filter(
+        cohort_id__in=set(cohort_ids), status=Membership.Status.ACTIVE
+    ).values_list("cohort_id", "member_id", "member__email"):
+        members.setdefault(cohort_id, []).append((member_id, email))
+    return members
+
+
 # Planning ---------------------------------------------------------------------------------
 
 
@@ -88,7 +99,7 @@ def plan(now: datetime) -> list[Notification]:
         )
     )
     answered = set(Rsvp.objects.filter(meeting__in=meetings).values_list("meeting_id", "member_id"))
-    members = _active_members(m.cohort_id for m in meetings)
+    members = _active_member_ids(m.cohort_id for m in meetings)
     rows = []
     for meeting in meetings:
         offsets = offsets_for(schedules.get(meeting.cohort_id))
@@ -99,18 +110,18 @@ def plan(now: datetime) -> list[Notification]:
             due = meeting.starts_at - timedelta(hours=offsets[kind])
             if due > now:
                 continue
-            for member in members.get(meeting.cohort_id, []):
-                if kind == RSVP_NUDGE and (meeting.pk, member.pk) in answered:
+            for member_id, email in members.get(meeting.cohort_id, []):
+                if kind == RSVP_NUDGE and (meeting.pk, member_id) in answered:
                     continue
-                if (kind, subject, member.email) in existing:
+                if (kind, subject, email) in existing:
                     continue
                 rows.append(
                     Notification(
                         kind=kind,
                         subject=subject,
                         scope=subject,
-                        recipient=member.email,
-                        user=member,
+                        recipient=email,
+                        user_id=member_id,
                         due_at=due,
                     )
                 )
@@ -154,11 +165,12 @@ def prepare(rows: list[Notification], now: datetime) -> dict[int, Prepared | str
     meetings = {m.pk: m for m in Meeting.objects.filter(pk__in=ids).select_related("cohort")}
     answered = set(Rsvp.objects.filter(meeting_id__in=ids).values_list("meeting_id", "member_id"))
     members = {
-        (cohort_id, member.pk)
-        for cohort_id, people in _active_members(m.cohort_id for m in meetings.values()).items()
-        for member in people
+        (cohort_id, member_id)
+        for cohort_id, people in _active_member_ids(m.cohort_id for m in meetings.values()).items()
+        for member_id, _ in people
     }
     ics: dict[int, bytes] = {}
+    links: dict[int, tuple[str, str]] = {}
     result: dict[int, Prepared | str] = {}
     for row in rows:
         meeting = meetings.get(_meeting_id(row))
@@ -171,16 +183,25 @@ def prepare(rows: list[Notification], now: datetime) -> dict[int, Prepared | str
             if meeting.pk not in ics:
                 ics[meeting.pk] = calendar_for([meeting], name=meeting.cohort.name)
             attachments.append(("meeting.ics", ics[meeting.pk], "text/calendar"))
-        link = settings.BASE_URL + reverse("meeting_detail", args=[meeting.pk])
+        if meeting.pk not in links:
+            links[meeting.pk] = (
+                settings.BASE_URL + reverse("meeting_detail", args=[meeting.pk]),
+                settings.BASE_URL + reverse("meeting_ics", args=[meeting.pk]),
+            )
+        link, ics_link = links[meeting.pk]
         result[row.pk] = Prepared(
             context={
                 "meeting": meeting,
                 "cohort_name": meeting.cohort.name,
                 "link": link,
-                "ics_link": settings.BASE_URL + reverse("meeting_ics", args=[meeting.pk]),
+                "ics_link": ics_link,
                 **row.context,
             },
             attachments=attachments,
+            # Everyone gets the same email about a meeting but for their name, time zone and
+            # unsubscribe link: rendered once per batch (times only through {{ when }}).
+            share=(meeting.pk, json.dumps(row.context, sort_keys=True)),
+            when=meeting.starts_at,
         )
     return result
 

@@ -23,30 +23,32 @@ Delivery guarantee (README "Notifications"):
   NOTIFICATION_CLAIM_SECONDS old and hands the rest back.
 """
 
+import base64
+import email
 import logging
+import re
 import smtplib
 import time
 import uuid
+import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email import encoders
 from email.header import Header
-from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import formatdate
 
 from django.conf import settings
 from django.core import mail, signing
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.html import escape
 
 from peernet.models import Notification, NotificationOptOut
 
@@ -57,10 +59,18 @@ UNSUBSCRIBE_SALT = "peernet.notifications.unsubscribe"
 
 @dataclass(frozen=True)
 class Prepared:
-    """What a kind gives the renderer for one row: template context and attachments."""
+    """What a kind gives the renderer for one row: template context and attachments.
+
+    `when` is the moment the email is about; templates show it in the recipient's time zone
+    as {{ when }} ("Tuesday 10 March 2026 at 18:00") next to {{ time_zone }}. Rows of one kind
+    with the same `share` key have the same context apart from the recipient (name,
+    unsubscribe link, time zone, `when`): their templates are rendered once per batch and the
+    recipient's parts filled in. Without a key every row is rendered on its own."""
 
     context: dict
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+    share: Hashable | None = None
+    when: datetime | None = None
 
 
 # Either what to render, or why not to send (the skip reason shown to facilitators).
@@ -160,21 +170,38 @@ def _claimable(now: datetime) -> Q:
 def notifications_dispatch(*, now: datetime | None = None) -> dict:
     """The periodic tick: create the rows that fell due (catching up after downtime) and hand
     every claimable row to send tasks in batches. Running it twice at once is harmless: rows
-    are unique and a row is sent by whichever task claims it first."""
+    are unique and a row is sent by whichever task claims it first.
+
+    A large tick inserts its rows in slices and hands out what is claimable after each one,
+    so that other workers send the first batches while the rest is still being inserted."""
     from peernet.tasks import notifications_send as task
 
     now = now or timezone.now()
     planned = [row for planner in PLANNERS for row in planner(now)]
-    notifications_create(planned)
-    ids = list(
-        Notification.objects.filter(_claimable(now))
-        .order_by("due_at", "id")
-        .values_list("id", flat=True)
-    )
     size = settings.NOTIFICATION_BATCH_SIZE
-    for start in range(0, len(ids), size):
-        task.delay(ids[start : start + size])
-    return {"planned": len(planned), "queued": len(ids)}
+    step = max(size * DISPATCH_SLICE_BATCHES, 1)
+    queued, waiting, seen = 0, [], 0
+    for start in range(0, max(len(planned), 1), step):
+        notifications_create(planned[start : start + step])
+        # Every claimable row the first time; after that, the rows inserted since.
+        ids = list(
+            Notification.objects.filter(_claimable(now), id__gt=seen)
+            .order_by("due_at", "id")
+            .values_list("id", flat=True)
+        )
+        seen = max([seen, *ids])
+        waiting.extend(ids)
+        queued += len(ids)
+        while len(waiting) >= size:
+            task.delay(waiting[:size])
+            waiting = waiting[size:]
+    if waiting:
+        task.delay(waiting)
+    return {"planned": len(planned), "queued": queued}
+
+
+# Rows inserted between two hand-outs, in batches.
+DISPATCH_SLICE_BATCHES = 10
 
 
 # Claiming and sending ---------------------------------------------------------------------
@@ -230,32 +257,34 @@ def notifications_send(*, ids: list[int]) -> SendResult:
         return result
     preparations = _prepare(rows, now)
     outgoing = []
+    composer = _Composer()
     for row in rows:
         preparation = preparations.get(row.pk, "nothing to send")
         if isinstance(preparation, str):
             _finish(row, token, state=State.SKIPPED, skip_reason=preparation)
             result.skipped += 1
         else:
-            outgoing.append((row, _message(row, preparation)))
+            outgoing.append((row, composer.compose(row, preparation)))
     if not outgoing:
         return result
     deadline = settings.NOTIFICATION_CLAIM_SECONDS / 2
     mailer = mail.mailers.default
     try:
         _fast_commits(True)
-        with mailer:
+        with mailer, connection.cursor() as cursor:
+            send = _sender(mailer)
             for row, message in outgoing:
                 if time.monotonic() - started > deadline:
                     break
                 try:
-                    mailer.send_messages([message])
+                    send(message)
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
                     if _permanent(error):
                         _finish(row, token, state=State.FAILED, last_error=_describe(error))
                         result.failed += 1
                         continue
                     raise
-                _mark_sent(row, token)
+                _mark_sent(cursor, row, token)
                 result.sent += 1
     except (OSError, smtplib.SMTPException) as error:
         _fast_commits(False)
@@ -268,6 +297,28 @@ def notifications_send(*, ids: list[int]) -> SendResult:
     # Out of time: what is left goes back to the queue for the next tick, untouched.
     result.released = len(_release(token, error=None)[0])
     return result
+
+
+def _sender(mailer) -> Callable[["LedgerEmail"], None]:
+    """How one message goes out. Through Django's SMTP backend, straight over its open
+    connection with the bytes composed once (the backend would rebuild and re-parse every
+    address and header); through any other backend (console, locmem in tests), as usual."""
+    smtp = getattr(mailer, "connection", None) if isinstance(mailer, SmtpBackend) else None
+    if smtp is None:
+        return lambda message: mailer.send_messages([message])
+    sender = mailer.prep_address(settings.DEFAULT_FROM_EMAIL)
+
+    def send(message: LedgerEmail) -> None:
+        [recipient] = message.to
+        if not _PLAIN_ADDRESS.fullmatch(recipient):
+            recipient = mailer.prep_address(recipient)
+        smtp.sendmail(sender, [recipient], message.raw)
+
+    return send
+
+
+# A bare ASCII addr-spec needs none of the backend's parsing (display names, IDNA, injection).
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 
 
 def _fast_commits(on: bool) -> None:
@@ -285,16 +336,14 @@ def _finish(row: Notification, token: uuid.UUID, **fields) -> None:
     Notification.objects.filter(pk=row.pk, claim_token=token).update(claim_token=None, **fields)
 
 
-def _mark_sent(row: Notification, token: uuid.UUID) -> None:
-    """One statement per message, straight after the server accepted it (the ORM's
-    update() costs more than the statement itself here)."""
-    table = Notification._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET state = %s, sent_at = %s, claim_token = NULL, "
-            "context = %s, last_error = '' WHERE id = %s AND claim_token = %s",
-            [State.SENT, timezone.now(), "{}", row.pk, _uuid_param(token)],
-        )
+def _mark_sent(cursor, row: Notification, token: uuid.UUID) -> None:
+    """One autocommitted statement per message, by primary key, straight after the server
+    accepted it (the ORM's update() costs more than the statement itself here)."""
+    cursor.execute(
+        f"UPDATE {Notification._meta.db_table} SET state = %s, sent_at = %s, "
+        "claim_token = NULL, context = %s, last_error = '' WHERE id = %s AND claim_token = %s",
+        [State.SENT, timezone.now(), "{}", row.pk, _uuid_param(token)],
+    )
 
 
 def _uuid_param(token: uuid.UUID):
@@ -383,79 +432,204 @@ def _domain() -> str:
 
 
 class LedgerEmail(EmailMultiAlternatives):
-    """Sent through the configured Django mailer like any message, but composed with the
-    standard library's compat32 MIME classes: Django 6.1 builds messages with the
-    policy-based email API, whose header objects cost about 4 ms a message, five times an
-    SMTP round trip, and the dispatcher sends thousands at once. These messages are simple
-    (text + HTML, an optional attachment, ASCII addresses), which is all this needs."""
+    """A composed notification: `raw` holds the bytes that go to the SMTP server (CRLF line
+    ends). The SMTP path sends them as they are; other backends (console, locmem) get the
+    same message parsed back from them."""
+
+    raw: bytes = b""
 
     def message(self, *, policy=None):
-        # Our own boundaries (the parts are base64, so they cannot contain them) spare the
-        # generator a regular expression per part.
-        boundary = uuid.uuid4().hex
-        body = MIMEMultipart("alternative", boundary=f"=_a{boundary}")
-        body.attach(MIMEText(self.body, "plain", "utf-8"))
-        for alternative in self.alternatives:
-            body.attach(MIMEText(alternative.content, alternative.mimetype.split("/")[1], "utf-8"))
-        if self.attachments:
-            message = MIMEMultipart("mixed", boundary=f"=_m{boundary}")
-            message.attach(body)
-            for attachment in self.attachments:
-                maintype, subtype = attachment.mimetype.split("/")
-                part = MIMEBase(maintype, subtype)
-                part.set_payload(attachment.content)
-                encoders.encode_base64(part)
-                part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
-                message.attach(part)
-        else:
-            message = body
-        headers = {
-            "Subject": self.subject,
-            "From": self.from_email,
-            "To": ", ".join(self.to),
-            "Date": formatdate(),
-            **self.extra_headers,
-        }
-        for name, value in headers.items():
-            message[name] = value if str(value).isascii() else Header(str(value), "utf-8")
-        # CRLF when the SMTP backend asks for it (smtplib sends bytes as they are). Headers are
-        # short (under 998 characters), so they are not folded.
         crlf = policy is not None and policy.linesep == "\r\n"
+        raw = self.raw if crlf else self.raw.replace(b"\r\n", b"\n")
+        message = email.message_from_bytes(raw, policy=compat32)
         message.policy = compat32.clone(linesep="\r\n" if crlf else "\n", max_line_length=0)
         return message
 
 
-def _message(row: Notification, prepared: Prepared) -> EmailMultiAlternatives:
-    kind = KINDS[row.kind]
-    user = row.user
-    context = {
-        "base_url": settings.BASE_URL,
-        "recipient_name": (user.first_name if user else "") or "",
-        "kind_label": kind.label,
-        **prepared.context,
-    }
-    # The Message-ID comes from the row: a repeat after a crash is recognisably the same mail.
-    headers = {"Message-ID": f"<notification.{row.pk}.{row.kind}@{_domain()}>"}
-    if kind.unsubscribable and user is not None:
-        token = unsubscribe_token(user_id=user.pk, kind=row.kind)
-        unsubscribe = settings.BASE_URL + reverse("notification_unsubscribe", args=[token])
-        context["unsubscribe_link"] = unsubscribe
-        context["preferences_link"] = settings.BASE_URL + reverse("notification_preferences")
-        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    zone = (user.time_zone if user else "") or settings.TIME_ZONE
-    with timezone.override(zone):
-        context["time_zone"] = zone
-        subject = " ".join(render_to_string(f"email/{kind.template}_subject.txt", context).split())
-        body = render_to_string(f"email/{kind.template}_body.txt", context)
-        html = render_to_string(f"email/{kind.template}_body.html", context)
-    message = LedgerEmail(
-        subject=f"[PeerNet] {subject}", body=body, to=[row.recipient], headers=headers
-    )
-    message.attach_alternative(html, "text/html")
-    for filename, content, mimetype in prepared.attachments:
-        message.attach(filename, content, mimetype)
-    return message
+# Per-recipient parts of shared renderings: each template is rendered with a marker in their
+# place, and the marker is replaced for every recipient (escaped for HTML).
+PERSONAL = ("recipient_name", "unsubscribe_link", "time_zone", "when")
+_MARK = "\ue000"
+_MARKED = re.compile(f"{_MARK}([a-z_]+){_MARK}")
+
+
+def _split(rendered: str) -> list[str] | None:
+    """Literal text and slot names, alternating; None if a template altered a marker (say,
+    with a filter), and its rows must then be rendered one by one."""
+    parts = _MARKED.split(rendered)
+    if any(_MARK in literal for literal in parts[::2]):
+        return None
+    return parts
+
+
+def _fill(parts: list[str], values: dict[str, str]) -> str:
+    filled = parts[:]
+    filled[1::2] = [values[name] for name in parts[1::2]]
+    return "".join(filled)
+
+
+def _base64(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+def _header(name: str, value: str) -> bytes:
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"Header values may not contain line breaks: {name}")
+    if value.isascii():
+        return f"{name}: {value}\r\n".encode()
+    encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+    return f"{name}: {encoded}\r\n".encode()
+
+
+_TEXT_PART = (
+    b'Content-Type: text/%s; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+    b"Content-Transfer-Encoding: base64\r\n\r\n"
+)
+
+
+class _Composer:
+    """Renders and composes the messages of one batch: templates once per shared context,
+    attachments encoded once, the MIME structure written directly as bytes (text and HTML
+    alternatives, base64, then the attachments)."""
+
+    def __init__(self):
+        self.domain = _domain()
+        self.sender = settings.DEFAULT_FROM_EMAIL
+        self.preferences_link = settings.BASE_URL + reverse("notification_preferences")
+        # Signed tokens are URL-safe (base64url and ":"): reversed once, filled in per row.
+        path = reverse("notification_unsubscribe", args=["0"])
+        self.unsubscribe_around = settings.BASE_URL + path.rsplit("0", 1)[0], path.rsplit("0")[-1]
+        self.rendered: dict[tuple, tuple | None] = {}
+        self.whens: dict[tuple, str] = {}
+        self.parts: dict[tuple, bytes] = {}
+
+    def compose(self, row: Notification, prepared: Prepared) -> LedgerEmail:
+        kind = KINDS[row.kind]
+        user = row.user
+        zone = (user.time_zone if user else "") or settings.TIME_ZONE
+        personal = {
+            "recipient_name": (user.first_name if user else "") or "",
+            "unsubscribe_link": "",
+            "time_zone": zone,
+            "when": self._when(prepared.when, zone),
+        }
+        # The Message-ID comes from the row: a repeat after a crash is recognisably the same.
+        headers = {"Message-ID": f"<notification.{row.pk}.{row.kind}@{self.domain}>"}
+        if kind.unsubscribable and user is not None:
+            token = unsubscribe_token(user_id=user.pk, kind=row.kind)
+            before, after = self.unsubscribe_around
+            unsubscribe = f"{before}{token}{after}"
+            personal["unsubscribe_link"] = unsubscribe
+            headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        subject, text, html = self._render(kind, prepared, personal)
+        message = LedgerEmail(
+            subject=f"[PeerNet] {subject}", body=text, to=[row.recipient], headers=headers
+        )
+        message.attach_alternative(html, "text/html")
+        message.raw = self._bytes(message, html, prepared.attachments)
+        return message
+
+    def _when(self, moment: datetime | None, zone: str) -> str:
+        if moment is None:
+            return ""
+        key = (moment, zone)
+        if key not in self.whens:
+            local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+            day, hour = dateformat.format(local, "l j F Y"), dateformat.format(local, "H:i")
+            self.whens[key] = f"{day} at {hour}"
+        return self.whens[key]
+
+    def _context(self, kind: Kind, prepared: Prepared, personal: dict) -> dict:
+        return {
+            "base_url": settings.BASE_URL,
+            "kind_label": kind.label,
+            "preferences_link": self.preferences_link,
+            **prepared.context,
+            **personal,
+        }
+
+    def _render(self, kind: Kind, prepared: Prepared, personal: dict) -> tuple[str, str, str]:
+        zone = personal["time_zone"]
+        if prepared.share is not None:
+            # Empty and non-empty values take different {% if %} branches: both are keys.
+            present = tuple(bool(personal[name]) for name in PERSONAL)
+            key = (kind.name, prepared.share, present)
+            if key not in self.rendered:
+                marks = {
+                    name: f"{_MARK}{name}{_MARK}" if personal[name] else "" for name in PERSONAL
+                }
+                templates = self._templates(kind, self._context(kind, prepared, marks), zone)
+                split = [_split(rendered) for rendered in templates]
+                self.rendered[key] = None if None in split else tuple(split)
+            shared = self.rendered[key]
+            if shared is not None:
+                subject, text, html = shared
+                escaped = {name: escape(value) for name, value in personal.items()}
+                return (
+                    " ".join(_fill(subject, personal).split()),
+                    _fill(text, personal),
+                    _fill(html, escaped),
+                )
+        subject, text, html = self._templates(kind, self._context(kind, prepared, personal), zone)
+        return " ".join(subject.split()), text, html
+
+    @staticmethod
+    def _templates(kind: Kind, context: dict, zone: str) -> tuple[str, str, str]:
+        with timezone.override(zone):
+            return (
+                render_to_string(f"email/{kind.template}_subject.txt", context),
+                render_to_string(f"email/{kind.template}_body.txt", context),
+                render_to_string(f"email/{kind.template}_body.html", context),
+            )
+
+    def _attachment(self, filename: str, content: bytes, mimetype: str) -> bytes:
+        key = (filename, mimetype, content)
+        if key not in self.parts:
+            if '"' in filename or "\\" in filename or not filename.isascii():
+                raise ValueError(f"Unsupported attachment name: {filename!r}")
+            self.parts[key] = (
+                f"Content-Type: {mimetype}\r\nMIME-Version: 1.0\r\n"
+                "Content-Transfer-Encoding: base64\r\n"
+                f'Content-Disposition: attachment; filename="{filename}"\r\n\r\n'
+            ).encode() + _base64(content)
+        return self.parts[key]
+
+    def _bytes(self, message: LedgerEmail, html: str, attachments) -> bytes:
+        # Our own boundaries: the parts are base64, which has no "_", so cannot contain them.
+        boundary = uuid.uuid4().hex
+        alternative = f"=_a{boundary}".encode()
+        body = b"".join(
+            [
+                b"--%s\r\n" % alternative,
+                _TEXT_PART % b"plain",
+                _base64(message.body.encode()),
+                b"\r\n--%s\r\n" % alternative,
+                _TEXT_PART % b"html",
+                _base64(html.encode()),
+                b"\r\n--%s--\r\n" % alternative,
+            ]
+        )
+        if attachments:
+            mixed = f"=_m{boundary}".encode()
+            content_type = b'multipart/mixed; boundary="%s"' % mixed
+            parts = [b"--%s\r\nContent-Type: multipart/alternative; " % mixed]
+            parts.append(b'boundary="%s"\r\nMIME-Version: 1.0\r\n\r\n' % alternative)
+            parts.append(body)
+            for attachment in attachments:
+                parts.append(b"\r\n--%s\r\n" % mixed)
+                parts.append(self._attachment(*attachment))
+            parts.append(b"\r\n--%s--\r\n" % mixed)
+            body = b"".join(parts)
+        else:
+            content_type = b'multipart/alternative; boundary="%s"' % alternative
+        head = [b"Content-Type: %s\r\nMIME-Version: 1.0\r\n" % content_type]
+        head.append(_header("Subject", message.subject))
+        head.append(_header("From", self.sender))
+        head.append(_header("To", ", ".join(message.to)))
+        head.append(_header("Date", formatdate()))
+        head.extend(_header(name, value) for name, value in message.extra_headers.items())
+        return b"".join(head) + b"\r\n" + body
 
 
 # Preferences ------------------------------------------------------------------------------

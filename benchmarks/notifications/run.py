@@ -7,7 +7,9 @@ sends the same messages (the bytes the server received) to the same kind of serv
 Needs REDIS_URL. Uses DATABASE_URL's server with its own database (`<name>_notify_bench`,
 dropped and recreated), or a SQLite file under var/bench/ without DATABASE_URL. Starts its
 own SMTP sinks (benchmarks/notifications/sink.py) and worker. The last output line is one
-JSON object: sent, duplicates, lost, seconds, baseline_seconds, ratio, and the setup.
+JSON object: sent, duplicates, lost, seconds, baseline_seconds, ratio, the setup (worker
+concurrency, batch size: 500 unless --batch-size or PEERNET_NOTIFY_BATCH_SIZE) and CPU per
+message of each process during each phase.
 """
 
 import argparse
@@ -202,6 +204,34 @@ def wait_ready(process: subprocess.Popen, log: Path) -> None:
             return
 
 
+def cpu_seconds(pid: int | None = None, *, name: str = "") -> float:
+    """CPU time (user + system) so far, from /proc: of a process and its children, or of
+    every process with this command name (the database server, Redis)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command, rest = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = rest.split()
+        if name:
+            mine = command.split("(", 1)[1].startswith(name)
+        else:
+            mine = stat.parent.name == str(pid) or fields[1] == str(pid)
+        if mine:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    tick = os.sysconf("SC_CLK_TCK")
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
 def deliveries(store: Path) -> Counter:
     from sink import read
 
@@ -226,7 +256,14 @@ def main() -> None:
     parser.add_argument(
         "--concurrency", type=int, default=os.cpu_count() or 2, help="worker processes"
     )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=int(os.environ.get("PEERNET_NOTIFY_BATCH_SIZE", "500")),
+        help="PEERNET_NOTIFY_BATCH_SIZE for the worker (rows per send task and connection)",
+    )
     args = parser.parse_args()
+    os.environ["PEERNET_NOTIFY_BATCH_SIZE"] = str(args.batch_size)
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("Set REDIS_URL (e.g. redis://127.0.0.1:6379/0): the worker uses Redis.")
     meetings = max(args.reminders // MEMBERS_PER_MEETING, 1)
@@ -256,6 +293,9 @@ def main() -> None:
     worker = start_worker(args.concurrency, app_sink_port, log)
     try:
         wait_ready(worker, log)
+        worker_cpu, sink_cpu = cpu_seconds(worker.pid), cpu_seconds(sink.pid)
+        server_cpu = cpu_seconds(name="postgres") + cpu_seconds(name="redis-server")
+        busy, total = machine_busy()
         started = time.perf_counter()
         notifications_dispatch.apply_async(queue=os.environ["CELERY_QUEUE"])
         sent = Notification.objects.filter(state=Notification.State.SENT)
@@ -265,6 +305,10 @@ def main() -> None:
                 raise SystemExit(f"stuck at {sent.count()} of {expected}:\n{log.read_text()}")
             time.sleep(0.05)
         seconds = time.perf_counter() - started
+        worker_cpu = cpu_seconds(worker.pid) - worker_cpu
+        sink_cpu = cpu_seconds(sink.pid) - sink_cpu
+        server_cpu = cpu_seconds(name="postgres") + cpu_seconds(name="redis-server") - server_cpu
+        busy, total = (now - then for now, then in zip(machine_busy(), (busy, total), strict=True))
     finally:
         stop(worker)
         stop(sink)
@@ -275,7 +319,15 @@ def main() -> None:
     base_store = var / "baseline.smtp"
     base_sink, base_port = start_sink(base_store)
     try:
+        base_sink_cpu = cpu_seconds(base_sink.pid)
+        base_busy, base_total = machine_busy()
+        own_cpu = time.process_time()
         baseline_seconds = baseline(app_store, base_port)
+        own_cpu = time.process_time() - own_cpu
+        base_sink_cpu = cpu_seconds(base_sink.pid) - base_sink_cpu
+        base_busy, base_total = (
+            now - then for now, then in zip(machine_busy(), (base_busy, base_total), strict=True)
+        )
     finally:
         stop(base_sink)
     base_received = sum(deliveries(base_store).values())
@@ -299,7 +351,17 @@ def main() -> None:
         "database": database,
         "broker": "redis",
         "worker_concurrency": args.concurrency,
-        "batch_size": int(os.environ.get("PEERNET_NOTIFY_BATCH_SIZE", "100")),
+        "batch_size": args.batch_size,
+        # CPU per message (ms): the worker's processes and the sink during the run, the
+        # database and Redis servers (all their processes: with other users if any), the
+        # smtplib loop and its sink during the baseline; busy cores of the whole machine.
+        "worker_cpu_ms": round(worker_cpu / expected * 1000, 3),
+        "sink_cpu_ms": round(sink_cpu / expected * 1000, 3),
+        "database_and_redis_cpu_ms": round(server_cpu / expected * 1000, 3),
+        "baseline_cpu_ms": round(own_cpu / max(base_received, 1) * 1000, 3),
+        "baseline_sink_cpu_ms": round(base_sink_cpu / max(base_received, 1) * 1000, 3),
+        "machine_busy_cores": round(busy / total * (os.cpu_count() or 1), 2),
+        "baseline_machine_busy_cores": round(base_busy / base_total * (os.cpu_count() or 1), 2),
     }
     print(json.dumps(result))
 

@@ -1,6 +1,7 @@
 """The notification ledger in-process: planning, claiming, sending, skipping, unsubscribing.
 (tests/peernet/test_notifications_worker.py runs it through a real worker and SMTP server.)"""
 
+import dataclasses
 import email
 import smtplib
 import socket
@@ -14,6 +15,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from groups.models import Membership
 from meetings import services as meeting_services
 from meetings.models import NotificationSchedule
 from members.models import Role
@@ -446,3 +448,61 @@ def test_admin_log_filters_failures(forum, client, world):
         ("alice@example.com", "SMTPDataError: 554")
     ]
     assert len(client.get(reverse("notification_log")).context["page"].object_list) == 2
+
+
+@pytest.mark.parametrize(
+    "kind", ["agenda_prompt", "rsvp_nudge", "reminder", "agenda_published", "change_notice"]
+)
+def test_shared_rendering_matches_rendering_each_email_on_its_own(forum, kind):
+    # Rendered once per meeting with the recipient's parts filled in, or on its own: the same.
+    people = [
+        forum["alice"],
+        forum["bob"],
+        factories.user_create(role=Role.MEMBER, first="", time_zone="Australia/Sydney"),
+        factories.user_create(role=Role.MEMBER, first='Zoë <b>"&amp;', time_zone="UTC"),
+    ]
+    meeting = forum["meeting"]
+    meeting.title = "Forum für Führung"
+    meeting.save()
+    for user in people[2:]:
+        Membership.objects.create(cohort=meeting.cohort, member=user)
+    subject = f"meeting:{meeting.pk}" + (
+        f":seq:{meeting.sequence}" if kind == "change_notice" else ""
+    )
+    rows = [
+        Notification.objects.create(
+            kind=kind,
+            subject=subject,
+            scope=f"meeting:{meeting.pk}",
+            recipient=user.email,
+            user=user,
+            context={"following": 2} if kind == "change_notice" else {},
+            due_at=timezone.now(),
+        )
+        for user in people
+    ]
+    with at("2026-03-05 09:00Z"):
+        prepared = notifications.KINDS[kind].prepare(rows, timezone.now())
+        shared, alone = notifications._Composer(), notifications._Composer()
+        for row in rows:
+            assert prepared[row.pk].share is not None
+            together = shared.compose(row, prepared[row.pk])
+            single = alone.compose(row, dataclasses.replace(prepared[row.pk], share=None))
+            assert together.subject == single.subject
+            assert together.body == single.body
+            assert together.alternatives == single.alternatives
+            # The bytes for the SMTP server read back as the same email.
+            parsed = email.message_from_bytes(together.raw, policy=policy.default)
+            assert parsed["Subject"] == single.subject == f"[PeerNet] {parsed['Subject'][10:]}"
+            assert "Führung" in parsed["Subject"]
+            assert parsed["To"] == row.recipient
+            assert parsed.get_body(("plain",)).get_content() == single.body
+            assert parsed.get_body(("html",)).get_content() == single.alternatives[0].content
+            assert bool(parsed["List-Unsubscribe"]) and b"\r\n" in together.raw
+    assert len(shared.rendered) == 2  # with a name and without: the rest is filled in
+    sent = {row.recipient: shared.compose(row, prepared[row.pk]) for row in rows}
+    assert "Hello Zoë &lt;b&gt;&quot;&amp;amp;," in sent[people[3].email].alternatives[0].content
+    assert "Hello" not in sent[people[2].email].body
+    local = "Tuesday 10 March 2026 at 20:00 (Australia/Sydney)"
+    assert local in sent[people[2].email].body
+    assert local in sent[people[2].email].alternatives[0].content
