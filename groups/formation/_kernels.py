@@ -514,7 +514,7 @@ F_BEST = 1
 F_ROUND = 2
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def tabu_chunk(
     d: Data,
     s: State,
@@ -530,6 +530,8 @@ def tabu_chunk(
     pert_lo: int,
     pert_span: int,
     restart_every: int,
+    gmax: np.ndarray,
+    two_amin: float,
 ) -> None:
     """Run ``n_iter`` iterations of iterated tabu search over the move and swap neighbourhoods.
 
@@ -539,6 +541,12 @@ def tabu_chunk(
     round's best; the next one starts under a random perturbation from the current solution,
     from the overall best every ``ctl[BACK]`` failed rounds, or from a fresh randomised
     construction every ``restart_every`` failed rounds.
+
+    Swaps are enumerated by cohort pair through the member lists (``d.lists`` must be set), and
+    a member's swaps into cohort h are skipped at once when even the best possible partner could
+    not reach the best delta found so far: ``gmax[h, g]`` is the most any member of h gains by
+    moving to g, and ``two_amin`` twice the smallest affinity, so
+    ``M[i, h] - M[i, g] + gmax[h, g] - two_amin`` bounds every swap of i (in g) into h.
     """
     # Arrays are unpacked once: reading them through the named tuple inside the hot loops
     # defeats the compiler's optimisations and costs two orders of magnitude.
@@ -551,8 +559,19 @@ def tabu_chunk(
     m_tab = s.m_table
     assign = s.assign
     size = s.size
+    members = s.members
+    movable = d.movable
     constrained = d.has_conf or d.has_tz or d.has_fmt or d.has_cat
     for _ in range(n_iter):
+        gmax[:, :] = NEG_INF
+        for a in range(n_mov):
+            j = idx[a]
+            gj = assign[j]
+            base = m_tab[j, gj]
+            for h in range(n_groups):
+                v = m_tab[j, h] - base
+                if v > gmax[gj, h]:
+                    gmax[gj, h] = v
         it = ctl[IT]
         ctl[IT] = it + 1
         f = fctl[F_CUR]
@@ -590,30 +609,36 @@ def tabu_chunk(
                             bi = i
                             bj = -1
                             bh = h
-            for b in range(a + 1, n_mov):
-                j = idx[b]
-                gj = assign[j]
-                if gj == gi:
+            for gj in range(gi + 1, n_groups):
+                di = m_tab[i, gj] - in_i
+                if di + gmax[gj, gi] - two_amin < best_delta:
                     continue
-                delta = m_tab[i, gj] - in_i + m_tab[j, gi] - m_tab[j, gj] - 2.0 * aff[i, j]
-                if delta < best_delta:
-                    continue
-                if (tabu[i, gj] > it or tabu[j, gi] > it) and f + delta <= f_best + eps:
-                    continue
-                if constrained and not (can_enter(d, s, j, gi, i) and can_enter(d, s, i, gj, j)):
-                    continue
-                if delta > best_delta:
-                    best_delta = delta
-                    bi = i
-                    bj = j
-                    bh = gj
-                    ties = 1
-                else:
-                    ties += 1
-                    if rng_int(rng, ties) == 0:
+                for q in range(size[gj]):
+                    j = members[gj, q]
+                    if not movable[j]:
+                        continue
+                    # Same association as gmax, so that the bound holds exactly in floating point.
+                    delta = di + (m_tab[j, gi] - m_tab[j, gj]) - 2.0 * aff[i, j]
+                    if delta < best_delta:
+                        continue
+                    if (tabu[i, gj] > it or tabu[j, gi] > it) and f + delta <= f_best + eps:
+                        continue
+                    if constrained and not (
+                        can_enter(d, s, j, gi, i) and can_enter(d, s, i, gj, j)
+                    ):
+                        continue
+                    if delta > best_delta:
+                        best_delta = delta
                         bi = i
                         bj = j
                         bh = gj
+                        ties = 1
+                    else:
+                        ties += 1
+                        if rng_int(rng, ties) == 0:
+                            bi = i
+                            bj = j
+                            bh = gj
         if bi >= 0:
             gi = assign[bi]
             if bj < 0:

@@ -13,7 +13,12 @@ the front of the order and construction restarts) gives a feasible start. It is 
   round ended, from the best solution every ``BACK_TO_BEST_EVERY`` failed rounds, or from a
   fresh randomised construction every ``RESTART_EVERY`` failed rounds (the restarts matter most
   under side constraints, which can cut the feasible space into parts that moves and swaps do
-  not connect);
+  not connect). Swaps are enumerated cohort pair by cohort pair through per-cohort member
+  lists, and all swaps of a member into a cohort are skipped when an upper bound on their delta
+  (the member's move gain plus the best move gain of that cohort's members, minus twice the
+  smallest affinity) is below the best delta already found. ``SEARCH_THREADS`` independent
+  searches with seeds derived from the one seed run side by side, one per thread, and the best
+  of their results is kept;
 * iterated local search with a decomposed neighbourhood for larger pools: each iteration looks
   at one member, its moves to every cohort and its swaps with the members of the few cohorts it
   gains most from joining.
@@ -27,13 +32,16 @@ Budget and determinism
 budget that ends the search before ``time_limit``, the result is identical on every machine and
 every run. ``time_limit`` (seconds, wall clock) is a cap only; a search it stops depends on the
 machine's speed. An iteration is one full-neighbourhood tabu iteration, or one member examined by
-the decomposed search.
+the decomposed search; with parallel tabu searches each of them runs the whole budget, and the
+count reported is that of one search.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -60,12 +68,12 @@ PROGRESS_INTERVAL = 0.25
 # TABU_DEPTH * n iterations without improvement; a member may not return to the cohort it left
 # for 3 + TENURE_LO * n + U[0, TENURE_SPAN * n] iterations; a new round applies
 # 2 + PERTURB_LO * n + U[0, PERTURB_SPAN * n] random feasible moves or swaps. Tuned on RanInt
-# n=120 instances of MDGPLIB.
-TABU_DEPTH = 2.0
-TENURE_LO = 0.05
-TENURE_SPAN = 0.1
-PERTURB_LO = 0.05
-PERTURB_SPAN = 0.1
+# n=120 and n=240 `ds` instances of MDGPLIB.
+TABU_DEPTH = 1.0
+TENURE_LO = 0.02
+TENURE_SPAN = 0.08
+PERTURB_LO = 0.1
+PERTURB_SPAN = 0.15
 # Failed tabu rounds between returns to the best solution (1: every round starts from it).
 BACK_TO_BEST_EVERY = 10
 # Failed tabu rounds between fresh randomised constructions. Side constraints can split the
@@ -73,7 +81,53 @@ BACK_TO_BEST_EVERY = 10
 RESTART_EVERY = 20
 RESTART_EVERY_CONSTRAINED = 2
 
+# Independent tabu searches run side by side (each on its own thread, seeded from the one seed)
+# and the best result is kept. The count is fixed, not taken from the machine, so that a seed
+# and an iteration budget give the same result everywhere; below PARALLEL_MIN_MEMBERS one is
+# enough.
+SEARCH_THREADS = 2
+PARALLEL_MIN_MEMBERS = 40
+
 ProgressCallback = Callable[[float, float], None]
+
+
+class _Run:
+    """One search: its state, best assignment, random stream, counters and kernel call."""
+
+    def __init__(self, s: K.State, rng: NDArray[np.uint64], f0: float) -> None:
+        self.s = s
+        self.rng = rng
+        self.best = s.assign.copy()
+        self.ctl = np.zeros(8, dtype=np.int64)
+        self.ctl[K.BACK] = BACK_TO_BEST_EVERY
+        self.fctl = np.zeros(4)
+        self.fctl[:] = (f0, f0, f0, 0.0)
+        self.step: Callable[..., None] = lambda *a: None
+        self.args: tuple[object, ...] = ()
+        self.stopped_by = "iterations"
+
+
+def _drive(r: _Run, budget: int, deadline: float, report: Callable[[float], None] | None) -> None:
+    """Run ``r`` in chunks until its iteration budget or the deadline."""
+    chunk = 8
+    last_report = time.perf_counter()
+    while r.ctl[K.IT] < budget:
+        now = time.perf_counter()
+        if now >= deadline:
+            r.stopped_by = "time"
+            break
+        steps = int(min(chunk, budget - r.ctl[K.IT]))
+        t0 = now
+        r.step(steps, *r.args)
+        now = time.perf_counter()
+        # Chunk length only decides how often the clock is read, never what the search does.
+        if now - t0 < 0.02:
+            chunk *= 2
+        elif now - t0 > 0.1 and chunk > 1:
+            chunk //= 2
+        if report is not None and now - last_report >= PROGRESS_INTERVAL:
+            last_report = now
+            report(now)
 
 
 @dataclass(frozen=True)
@@ -83,7 +137,8 @@ class Solution:
     assignment: cohort index of every member.
     objective: sum over cohorts of the affinity of every pair of members inside it.
     cohort_scores: each cohort's share of the objective.
-    iterations: search iterations done; seconds: wall-clock time of the whole solve.
+    iterations: search iterations done (by each parallel search).
+    seconds: wall-clock time of the whole solve.
     stopped_by: "iterations" (deterministic) or "time".
     """
 
@@ -276,66 +331,71 @@ def solve(
         full = False
     else:
         raise ValueError(f"unknown strategy {strategy!r}")
-    d, s = _data(problem, lists=not full, dense=dense)
+    d, s = _data(problem, lists=True, dense=dense)
     check_feasibility(problem, d.conf_ptr, d.conf_idx)
     rng = _seed_rng(seed)
     construct_deadline = start + max(1.0, 0.5 * float(time_limit))
     _construct(problem, d, s, rng, construct_deadline, max_attempts=max(50, min(n_mov, 500)))
 
-    best = s.assign.copy()
-    ctl = np.zeros(8, dtype=np.int64)
-    fctl = np.zeros(4)
-    f0 = K.objective(d, s)
-    fctl[:] = (f0, f0, f0, 0.0)
-    ctl[K.BACK] = BACK_TO_BEST_EVERY
-    budget = max_iterations if max_iterations is not None else np.iinfo(np.int64).max
-    last_report = start
-    chunk = 8
-    stopped_by = "iterations"
     n = max(n_mov, 1)
+    budget = max_iterations if max_iterations is not None else np.iinfo(np.int64).max
+    workers = SEARCH_THREADS if full and n_mov >= PARALLEL_MIN_MEMBERS else 1
+    f0 = K.objective(d, s)
+    runs = [_Run(s, rng, f0)]
+    for w in range(1, workers):
+        runs.append(_Run(K.State(*(a.copy() for a in s)), _seed_rng(seed + (w << 40)), f0))
     if full:
-        tabu = np.zeros((problem.n, problem.n_groups), dtype=np.int64)
         depth = max(50, int(TABU_DEPTH * n))
         tenure_lo, tenure_span = 3 + int(TENURE_LO * n), 1 + int(TENURE_SPAN * n)
         pert_lo, pert_span = 2 + int(PERTURB_LO * n), 1 + int(PERTURB_SPAN * n)
         constrained = d.has_conf or d.has_tz or d.has_fmt or d.has_cat
         restart_every = RESTART_EVERY_CONSTRAINED if constrained else RESTART_EVERY
+        off = d.affinity + np.diag(np.full(problem.n, np.inf))
+        two_amin = 2.0 * float(off.min()) if problem.n > 1 else 0.0
+        for r in runs:
+            tabu = np.zeros((problem.n, problem.n_groups), dtype=np.int64)
+            gmax = np.zeros((problem.n_groups, problem.n_groups))
+            r.step = functools.partial(
+                K.tabu_chunk, d, r.s, tabu, r.best, r.rng, r.ctl, r.fctl,
+            )  # fmt: skip
+            r.args = (
+                depth, tenure_lo, tenure_span, pert_lo, pert_span, restart_every, gmax, two_amin,
+            )  # fmt: skip
     else:
-        perm = d.movable_idx.copy()
+        r = runs[0]
         n_cand = min(3, problem.n_groups)
         cand = np.zeros(max(n_cand, 1), dtype=np.int64)
         cand_val = np.zeros(max(n_cand, 1))
         gbuf = np.zeros(problem.n_groups)
         pert_lo, pert_span = 2 + min(n // 200, 50), 1 + min(n // 100, 100)
-    while ctl[K.IT] < budget and n_mov > 0 and problem.n_groups > 1:
-        now = time.perf_counter()
-        if now >= deadline:
-            stopped_by = "time"
-            break
-        steps = int(min(chunk, budget - ctl[K.IT]))
-        t0 = now
-        if full:
-            K.tabu_chunk(
-                d, s, tabu, best, rng, ctl, fctl, steps, depth,
-                tenure_lo, tenure_span, pert_lo, pert_span, restart_every,
-            )  # fmt: skip
-        else:
-            K.descent_chunk(
-                d, s, perm, best, rng, ctl, fctl, steps, n_cand,
-                pert_lo, pert_span, cand, cand_val, gbuf,
-            )  # fmt: skip
-        now = time.perf_counter()
-        # Chunk length only decides how often the clock is read, never what the search does.
-        if now - t0 < 0.02:
-            chunk *= 2
-        elif now - t0 > 0.1 and chunk > 1:
-            chunk //= 2
-        if progress is not None and now - last_report >= PROGRESS_INTERVAL:
-            last_report = now
-            progress(float(max(fctl[K.F_BEST], fctl[K.F_CUR])), now - start)
-    if fctl[K.F_CUR] > fctl[K.F_BEST]:
-        # The decomposed search records its best only at local optima.
-        best[:] = s.assign
+        r.step = functools.partial(
+            K.descent_chunk, d, r.s, d.movable_idx.copy(), r.best, r.rng, r.ctl, r.fctl,
+        )  # fmt: skip
+        r.args = (n_cand, pert_lo, pert_span, cand, cand_val, gbuf)
+
+    def report(now: float) -> None:
+        if progress is not None:
+            f = max(max(r.fctl[K.F_BEST], r.fctl[K.F_CUR]) for r in runs)
+            progress(float(f), now - start)
+
+    active = n_mov > 0 and problem.n_groups > 1
+    if active and workers > 1:
+        with ThreadPoolExecutor(max_workers=workers - 1) as pool:
+            futures = [pool.submit(_drive, r, budget, deadline, None) for r in runs[1:]]
+            _drive(runs[0], budget, deadline, report)
+            for fut in futures:
+                fut.result()
+    elif active:
+        _drive(runs[0], budget, deadline, report)
+    for r in runs:
+        if r.fctl[K.F_CUR] > r.fctl[K.F_BEST]:
+            # The decomposed search records its best only at local optima.
+            r.best[:] = r.s.assign
+            r.fctl[K.F_BEST] = r.fctl[K.F_CUR]
+    # The first run with the highest objective: a fixed order keeps the result deterministic.
+    top = max(range(len(runs)), key=lambda w: (runs[w].fctl[K.F_BEST], -w))
+    best = runs[top].best
+    stopped_by = "time" if any(r.stopped_by == "time" for r in runs) else "iterations"
     problems = violations(problem, best)
     if problems:
         raise RuntimeError("internal error, infeasible result: " + "; ".join(problems[:3]))
@@ -346,7 +406,7 @@ def solve(
         cohort_scores=scores,
         members=members,
         cohorts=cohorts,
-        iterations=int(ctl[K.IT]),
+        iterations=max(int(r.ctl[K.IT]) for r in runs),
         seconds=time.perf_counter() - start,
         stopped_by=stopped_by,
     )
