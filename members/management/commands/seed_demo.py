@@ -257,6 +257,7 @@ class Command(BaseCommand):
         out.write(f"  Password for every account: {password}")
         out.write(
             "  Admins and facilitators use two-factor authentication: after the password, "
-            "enter the code printed by\n    DJANGO_DEBUG=true .venv/bin/python manage.py demo_totp EMAIL\n"
+            "enter the code printed by\n"
+            "    DJANGO_DEBUG=true .venv/bin/python manage.py demo_totp EMAIL\n"
             "  (or add the secret it prints to an authenticator app)."
         )
