@@ -117,6 +117,18 @@ def test_check_deploy_with_production_variables_reports_no_issues(tmp_path):
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
-    result = _manage("check", env=_clean_env(tmp_path, EMAIL_URL="console://"))
+    result = subprocess.run(
+        [sys.executable, "-c", "import peernet.wsgi"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_clean_env(tmp_path, EMAIL_URL="console://"),
+        timeout=120,
+    )
     assert result.returncode == 1
     assert "Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for development)." in result.stderr
+
+
+def test_manage_py_in_a_bare_checkout_runs_in_development_mode(tmp_path):
+    result = _manage("makemigrations", "--check", "--dry-run", env=_clean_env(tmp_path))
+    assert (result.returncode, result.stdout.strip()) == (0, "No changes detected"), result.stderr
