@@ -5,13 +5,18 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peernet.settings")
-    # A checkout with neither a secret key nor DJANGO_DEBUG is a developer's: its management
-    # commands run in development mode. Deployments set DJANGO_SECRET_KEY, and the WSGI app
-    # (which never passes through here) still refuses to start without one.
-    if "DJANGO_SECRET_KEY" not in os.environ:
-        os.environ.setdefault("DJANGO_DEBUG", "true")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    # Development mode only when DJANGO_DEBUG says so (scripts/run.sh and scripts/test.sh do):
+    # a checkout that quietly fell back to a public secret key could sign sessions and print
+    # two-factor codes for whatever database it points at. Settings that cannot be loaded are
+    # a message to the person at the terminal, not a traceback.
+    try:
+        settings.SECRET_KEY  # noqa: B018  (loads the settings module)
+    except ImproperlyConfigured as error:
+        sys.exit(f"manage.py: {error}")
     execute_from_command_line(sys.argv)
 
 

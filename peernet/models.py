@@ -92,3 +92,16 @@ class NotificationOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} stopped {self.kind}"
+
+
+class DemoAccount(models.Model):
+    """An account that `seed_demo` created. `demo_totp` prints two-factor codes for these
+    alone: a database without them is not a demo, whatever DEBUG says."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demo_account"
+    )
+    seeded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"demo account {self.user_id}"

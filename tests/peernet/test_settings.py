@@ -129,6 +129,22 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     assert "Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for development)." in result.stderr
 
 
-def test_manage_py_in_a_bare_checkout_runs_in_development_mode(tmp_path):
+def test_manage_py_without_secret_key_or_debug_refuses_with_a_clear_message(tmp_path):
     result = _manage("makemigrations", "--check", "--dry-run", env=_clean_env(tmp_path))
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "",
+        "manage.py: Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for development).\n",
+    )
+
+
+def test_manage_py_runs_in_development_mode_only_when_debug_says_so(tmp_path):
+    result = _manage(
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        env=_clean_env(
+            tmp_path, DJANGO_DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path}/dev.sqlite3"
+        ),
+    )
     assert (result.returncode, result.stdout.strip()) == (0, "No changes detected"), result.stderr

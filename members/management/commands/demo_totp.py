@@ -7,10 +7,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from members.models import User
+from peernet.models import DemoAccount
 
 
 class Command(BaseCommand):
-    help = "Development only: print the current two-factor code of a demo account."
+    help = "Development only: print the current two-factor code of an account seed_demo created."
 
     def add_arguments(self, parser):
         parser.add_argument("email")
@@ -21,6 +22,13 @@ class Command(BaseCommand):
         user = User.objects.filter(email=email.lower()).first()
         if user is None:
             raise CommandError(f"No account with the email address {email}.")
+        # Only accounts the demo seeding made: on a real database (or a real account in a
+        # seeded one) a code printed here would be a live second factor.
+        if not DemoAccount.objects.filter(user=user).exists():
+            raise CommandError(
+                f"{email} was not created by seed_demo; demo_totp only prints the codes of "
+                "demo accounts."
+            )
         authenticator = Authenticator.objects.filter(
             user=user, type=Authenticator.Type.TOTP
         ).first()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from groups.models import Cohort, Membership
 from members import demo, selectors, services
 from members.models import Application, Challenge, Profile, Role, User
+from peernet.models import DemoAccount
 
 
 class Command(BaseCommand):
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
+        DemoAccount.objects.update_or_create(user=user)
         return user
 
     def _with_totp(self, user):
