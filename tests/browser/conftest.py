@@ -24,10 +24,23 @@ def browser(chromium_path):
         browser.close()
 
 
+# Not every CSP violation reaches the console (an inline style applied by a script during an
+# htmx swap, for one), so the page reports each `securitypolicyviolation` event itself. The
+# script is injected before any of the page's own and survives navigation.
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.peernetCspViolation(
+    `CSP violation on ${location.pathname}: ${event.violatedDirective} ` +
+      `(${event.blockedURI || "inline"}, ${event.sourceFile || "?"}:${event.lineNumber})`
+  );
+});
+"""
+
+
 @pytest.fixture
 def open_page(browser, live_server):
     """Opens pages in fresh browser contexts (one per person). Any console error, CSP
-    violation or page error fails the test."""
+    violation or page error, on any page or after any htmx swap, fails the test."""
     contexts, problems = [], []
 
     def open_one():
@@ -35,6 +48,8 @@ def open_page(browser, live_server):
             base_url=live_server.url, viewport={"width": 390, "height": 844}
         )
         contexts.append(context)
+        context.expose_function("peernetCspViolation", lambda text: problems.append(text))
+        context.add_init_script(CSP_REPORTER)
         new = context.new_page()
         new.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
         new.on("pageerror", lambda error: problems.append(str(error)))
@@ -43,6 +58,9 @@ def open_page(browser, live_server):
 
     yield open_one
     for context in contexts:
+        for each in context.pages:
+            # Let violations raised by the last action reach us before judging.
+            each.evaluate("() => new Promise((done) => setTimeout(done, 50))")
         context.close()
     assert problems == [], problems
 
