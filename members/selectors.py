@@ -117,6 +117,10 @@ SORTS = {
 }
 
 
+# Undecided applications: what the review queue shows unless filtered by another status.
+OPEN_STATUSES = (S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED, S.WAITLISTED)
+
+
 def review_queue(user, *, status="", industry="", eligibility="", waiting="", q="", sort=""):
     qs = (
         applications_visible_to(user)
@@ -128,10 +132,7 @@ def review_queue(user, *, status="", industry="", eligibility="", waiting="", q=
             score_count=Count("scores", distinct=True),
         )
     )
-    if status:
-        qs = qs.filter(status=status)
-    else:
-        qs = qs.filter(status__in=[S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED, S.WAITLISTED])
+    qs = qs.filter(status=status) if status else qs.filter(status__in=OPEN_STATUSES)
     if industry:
         qs = qs.filter(applicant__profile__industry=industry)
     if eligibility == "eligible":
@@ -155,11 +156,43 @@ def review_queue(user, *, status="", industry="", eligibility="", waiting="", q=
     return qs.order_by(order, "id")
 
 
-def status_counts(user) -> dict[str, int]:
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """Applications per status, split as the review queue splits them: the open ones (its
+    default view) and the decided ones. The dashboard and the queue both read this."""
+
+    open: list[StatusCount]
+    decided: list[StatusCount]
+
+    @property
+    def open_total(self) -> int:
+        return sum(part.count for part in self.open)
+
+    @property
+    def open_present(self) -> list[StatusCount]:
+        return [part for part in self.open if part.count]
+
+    @property
+    def all(self) -> list[StatusCount]:
+        return [*self.open, *self.decided]
+
+
+def queue_counts(user) -> QueueCounts:
     rows = applications_visible_to(user).values("status").annotate(n=Count("id"))
     counts = dict.fromkeys([s for s in S.values if s != S.DRAFT], 0)
     counts.update({row["status"]: row["n"] for row in rows})
-    return counts
+    parts = [StatusCount(status, S(status).label, n) for status, n in counts.items()]
+    return QueueCounts(
+        open=[part for part in parts if part.status in OPEN_STATUSES],
+        decided=[part for part in parts if part.status not in OPEN_STATUSES],
+    )
 
 
 def application_for_review(user, pk: int) -> Application:

@@ -302,10 +302,7 @@ def review_queue(request):
     context = {
         "form": form,
         "page": page,
-        "counts": [
-            (status, S(status).label, n)
-            for status, n in selectors.status_counts(request.user).items()
-        ],
+        "counts": selectors.queue_counts(request.user),
         "query": query.urlencode(),
     }
     template = "members/review_queue.html"

@@ -8,7 +8,7 @@ from groups.models import Cohort, Membership
 from groups.selectors import cohort_of_member, cohorts_facilitated_by
 from members.models import Application, Role
 from members.permissions import role_of
-from members.selectors import status_counts
+from members.selectors import queue_counts
 from peernet.models import Heartbeat, Notification
 
 
@@ -37,7 +37,7 @@ def _dashboard_admin(request):
     cohorts = Cohort.objects.annotate(active_members=_active_count()).order_by("name")
     context = {
         "cohorts": cohorts,
-        "queue_counts": status_counts(request.user),
+        "queue_counts": queue_counts(request.user),
         "heartbeat": Heartbeat.objects.filter(name="scheduler").first(),
         "failed_notifications": Notification.objects.filter(
             state=Notification.State.FAILED

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -72,10 +74,48 @@ def test_queue_filters_search_and_sort(reviewer_client, reviewer):
     assert names(sort="score") == ["Company 01", "Company 00", "Company 02"]
     assert names(eligibility="not_eligible") == []
     assert names(waiting="30") == []
-    counts = dict(
-        (s, n) for s, _, n in reviewer_client.get(reverse("review_queue")).context["counts"]
+    counts = reviewer_client.get(reverse("review_queue")).context["counts"]
+    assert [(part.status, part.count) for part in counts.all] == [
+        ("submitted", 0),
+        ("under_review", 2),
+        ("info_requested", 0),
+        ("waitlisted", 1),
+        ("approved", 0),
+        ("declined", 0),
+        ("withdrawn", 0),
+    ]
+    assert counts.open_total == 3
+
+
+def test_queue_counts_agree_with_the_rows_behind_each_link(reviewer_client, reviewer):
+    _, b, c, d = make_applications(4, reviewer)
+    services.application_decide(application=b, decision="waitlist", actor=reviewer)
+    services.application_decide(application=c, decision="approve", actor=reviewer)
+    services.application_decide(
+        application=d, decision="request_info", actor=reviewer, message="Payroll, please."
     )
-    assert (counts["under_review"], counts["waitlisted"]) == (2, 1)
+    html = reviewer_client.get(reverse("review_queue")).content.decode()
+    counts = re.search(r'<ul class="counts"[^>]*>(.*?)</ul>', html, flags=re.S).group(1)
+    shown = [
+        (href, label, int(n))
+        for href, label, n in re.findall(
+            r'<a href="([^"]*)">([^<]+)</a>: <strong>(\d+)</strong>', counts
+        )
+    ]
+    queue = reverse("review_queue")
+    assert shown == [
+        (queue, "Open (all undecided)", 3),
+        ("?status=submitted", "Submitted", 0),
+        ("?status=under_review", "Under review", 1),
+        ("?status=info_requested", "More information requested", 1),
+        ("?status=waitlisted", "Waitlisted", 1),
+        ("?status=approved", "Approved", 1),
+        ("?status=declined", "Declined", 0),
+        ("?status=withdrawn", "Withdrawn", 0),
+    ]
+    for href, _, n in shown:
+        rows = reviewer_client.get(queue + href.removeprefix(queue)).context["page"]
+        assert rows.paginator.count == n, href
 
 
 def test_queue_bad_filter_values_are_ignored_not_500(reviewer_client, reviewer):

@@ -91,7 +91,7 @@ def test_home_admin_sees_queue_and_all_cohorts(client, world):
     client.force_login(world.admin)
     response = client.get("/")
     assert response.templates[0].name == "peernet/dashboard_admin.html"
-    assert response.context["queue_counts"]["submitted"] == 0
+    assert response.context["queue_counts"].open_total == 0
     assert [(c.name, c.active_members) for c in response.context["cohorts"]] == [
         ("Cohort A", 1),
         ("Cohort B", 1),
@@ -130,3 +130,82 @@ def test_not_found_page_is_friendly(client):
 def test_healthz_reports_ok(client):
     response = client.get(reverse("healthz"))
     assert response.json() == {"status": "ok"}
+
+
+def _applications_in(statuses: list[str], admin) -> None:
+    """One submitted application per entry, then moved to that status by the admin."""
+    from members import services
+
+    decisions = {"waitlisted": "waitlist", "approved": "approve", "declined": "decline"}
+    for i, status in enumerate(statuses):
+        application = factories.application_complete(
+            email=f"queue{i}@example.com", company=f"Queue Co {i}", submit=status != "draft"
+        )
+        if status == "under_review":
+            services.application_review_start(application=application, actor=admin)
+        elif status == "info_requested":
+            services.application_decide(
+                application=application,
+                decision="request_info",
+                actor=admin,
+                message="Add your payroll.",
+            )
+        elif status in decisions:
+            services.application_decide(
+                application=application, decision=decisions[status], actor=admin
+            )
+
+
+def _queue_card(response) -> tuple[str, list[tuple[str, str]]]:
+    html = response.content.decode()
+    section = r'<section class="card" aria-labelledby="queue-heading">(.*?)</section>'
+    card = re.search(section, html, flags=re.S).group(1)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", card)).strip()
+    links = [
+        (href.replace("&amp;", "&"), re.sub(r"\s+", " ", label).strip())
+        for href, label in re.findall(r'<a href="([^"]+)">(.*?)</a>', card, flags=re.S)
+    ]
+    return text, links
+
+
+def test_home_admin_queue_total_parts_and_queue_agree(client, world):
+    _applications_in(
+        [
+            "submitted",
+            "submitted",
+            "under_review",
+            "info_requested",
+            "waitlisted",
+            "approved",
+            "declined",
+            "draft",
+        ],
+        world.admin,
+    )
+    client.force_login(world.admin)
+    text, links = _queue_card(client.get("/"))
+    queue = reverse("review_queue")
+    assert text == (
+        "Vetting queue 5 open applications: 2 submitted, 1 under review, "
+        "1 more information requested, 1 waitlisted Open the vetting queue"
+    )
+    assert links == [
+        (f"{queue}?status=submitted", "2 submitted"),
+        (f"{queue}?status=under_review", "1 under review"),
+        (f"{queue}?status=info_requested", "1 more information requested"),
+        (f"{queue}?status=waitlisted", "1 waitlisted"),
+        (queue, "Open the vetting queue"),
+    ]
+    # Each part is what the queue shows behind its link, and the total what it shows unfiltered.
+    for href, label in links:
+        shown = client.get(href).context["page"].paginator.count
+        expected = 5 if href == queue else int(label.split()[0])
+        assert shown == expected, href
+
+
+def test_home_admin_queue_with_nothing_open(client, world):
+    _applications_in(["approved"], world.admin)
+    client.force_login(world.admin)
+    text, links = _queue_card(client.get("/"))
+    assert text == "Vetting queue 0 open applications Open the vetting queue"
+    assert links == [(reverse("review_queue"), "Open the vetting queue")]
