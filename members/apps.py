@@ -6,6 +6,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from members import notifications
+        from members import mfa, notifications
 
         notifications.register()
+        mfa.register()

@@ -1,9 +1,12 @@
 import shutil
 from dataclasses import dataclass
 
+import django.test
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core.cache import cache
 
+from members.mfa import session_record_mfa
 from members.models import Role, User
 from peernet.celery import app as celery_app
 from tests import factories
@@ -22,6 +25,27 @@ def _isolation(settings):
     celery_app.conf.task_eager_propagates = True
     yield
     cache.clear()
+
+
+class Client(django.test.Client):
+    """`force_login` stands for a complete sign-in: a user with an authenticator app also
+    passed the two-factor step in that session, as MfaRequiredMiddleware requires."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        authenticator = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).first()
+        if authenticator is not None:
+            request = django.test.RequestFactory().get("/")
+            request.session = self.session
+            session_record_mfa(request, user=user, authenticator=authenticator)
+            request.session.save()
+
+
+@pytest.fixture
+def client():
+    return Client()
 
 
 @pytest.fixture(autouse=True)

@@ -85,3 +85,38 @@ def test_user_time_zone_is_active_during_request(client, db, zone, expected):
         views._dashboard_member = original
     assert seen["zone"] == expected
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_password_only_session_stays_restricted_after_totp_is_added_elsewhere(db):
+    """A session that signed in with the password alone, before the account had an
+    authenticator, never becomes privileged by one added later (by another session, an admin
+    or the demo seeding): it must enter a code first."""
+    from django.test import Client
+
+    from tests.members.test_mfa import sign_in, totp_code
+
+    facilitator = factories.user_create(role=Role.FACILITATOR, email="late.fac@example.com")
+    client = Client()
+    sign_in(client, "late.fac@example.com")
+    secret = factories.totp_enable(facilitator)
+
+    reauthenticate = f"{reverse('mfa_reauthenticate')}?next=/"
+    response = client.get("/")
+    assert (response.status_code, response["Location"]) == (302, reauthenticate)
+    response = client.get("/admin/members/user/")
+    assert response["Location"] == f"{reverse('mfa_reauthenticate')}?next=/admin/members/user/"
+    response = client.get("/", headers={"HX-Request": "true"})
+    assert (response.status_code, response["HX-Redirect"]) == (204, reauthenticate)
+    # Nor may it swap the authenticator for one of its own, though the password re-opens
+    # the account area for other sessions.
+    client.post(reverse("account_reauthenticate"), {"password": factories.PASSWORD})
+    response = client.post(reverse("mfa_deactivate_totp"))
+    assert (
+        response["Location"]
+        == f"{reverse('mfa_reauthenticate')}?next=/accounts/2fa/totp/deactivate/"
+    )
+    assert factories.totp_enabled(facilitator)
+
+    response = client.post(reauthenticate, {"code": totp_code(secret)})
+    assert response["Location"] == "/"
+    assert client.get("/").templates[0].name == "peernet/dashboard_facilitator.html"
