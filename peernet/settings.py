@@ -162,6 +162,16 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
 }
+# Rate limits count per client address. Behind our reverse proxies every connection comes from
+# the last of them, so the client is the address the first of ours appended to X-Forwarded-For
+# (entries further left are the client's own say and are ignored). 0: reached directly.
+_proxy_count = os.environ.get("PEERNET_TRUSTED_PROXY_COUNT", "0").strip()
+if not _proxy_count.isdigit():
+    raise ImproperlyConfigured(
+        "PEERNET_TRUSTED_PROXY_COUNT must be a whole number of proxies (0 when clients reach "
+        f"the app directly), not {_proxy_count!r}."
+    )
+ALLAUTH_TRUSTED_PROXY_COUNT = int(_proxy_count)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PeerNet"
 # Tracking "last seen" would cost four queries on every request; sessions still list IP and start.

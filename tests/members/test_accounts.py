@@ -3,6 +3,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from members.models import Role, User
@@ -129,3 +130,78 @@ def test_admin_role_is_the_only_way_to_staff(db):
     member.save()
     member.refresh_from_db()
     assert (member.is_staff, member.is_superuser) == (True, True)
+
+
+def _login_attempt(client, email, password, client_ip):
+    """A login POST as it arrives from the reverse proxy: the connection is the proxy's, and
+    the proxy appended the address it saw to X-Forwarded-For."""
+    response = client.post(
+        reverse("account_login"),
+        {"login": email, "password": password},
+        REMOTE_ADDR="10.0.0.2",
+        headers={"X-Forwarded-For": client_ip},
+    )
+    if response.status_code == 302:
+        return "signed in"
+    return response.context["form"].non_field_errors()
+
+
+@pytest.mark.django_db
+def test_login_rate_limit_behind_proxy_counts_each_client(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    factories.user_create(email="victim@example.com")
+    attacker, victim = client, Client()
+    wrong = ["The email address and/or password you specified are not correct."]
+    limited = ["Too many failed login attempts. Try again later."]
+    # Ten failures (the per-address limit), each against a different account, so only the
+    # address limit can trip. A forged first hop does not give the attacker a new address.
+    outcomes = [
+        _login_attempt(attacker, f"guess{i}@example.com", "wrong-guess", f"1.2.3.{i}, 203.0.113.9")
+        for i in range(10)
+    ]
+    assert outcomes == [wrong] * 10
+    assert _login_attempt(attacker, "guess@example.com", "wrong-guess", "203.0.113.9") == limited
+    # Behind the same proxy, another person is not locked out by the attacker.
+    assert _login_attempt(victim, "victim@example.com", factories.PASSWORD, "198.51.100.7") == (
+        "signed in"
+    )
+
+
+def test_trusted_proxy_count_comes_from_the_environment(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    def configured(**extra):
+        env = {k: v for k, v in os.environ.items() if k != "PEERNET_TRUSTED_PROXY_COUNT"}
+        env.update(extra, DJANGO_DEBUG="true", PEERNET_VAR_DIR=str(tmp_path))
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); from django.conf import settings; "
+                "from allauth import app_settings; print(settings.ALLAUTH_TRUSTED_PROXY_COUNT, "
+                "app_settings.TRUSTED_PROXY_COUNT)",
+            ],
+            env={**env, "DJANGO_SETTINGS_MODULE": "peernet.settings"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return result.stdout.strip() or result.stderr.strip().splitlines()[-1]
+
+    assert configured() == "0 0"
+    assert configured(PEERNET_TRUSTED_PROXY_COUNT="2") == "2 2"
+    assert configured(PEERNET_TRUSTED_PROXY_COUNT="one") == (
+        "django.core.exceptions.ImproperlyConfigured: PEERNET_TRUSTED_PROXY_COUNT must be a "
+        "whole number of proxies (0 when clients reach the app directly), not 'one'."
+    )
+
+
+def test_compose_trusts_the_one_proxy_in_front():
+    import yaml
+
+    from tests.peernet.test_compose import COMPOSE
+
+    environment = yaml.safe_load(COMPOSE.read_text())["x-app"]["environment"]
+    assert environment["PEERNET_TRUSTED_PROXY_COUNT"] == "${PEERNET_TRUSTED_PROXY_COUNT:-1}"
