@@ -1,7 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import transaction
 
-from peernet.mail import message_to_payload
+from peernet.mail import message_to_payload, site
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,6 +11,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         from peernet.tasks import email_send
 
+        # What allauth's own send_mail adds: its templates name the site and the recipient.
+        context = {"email": email, "current_site": site(), **context}
         message = self.render_mail(template_prefix, email, context)
         payload = message_to_payload(message)
         transaction.on_commit(lambda: email_send.delay(payload))

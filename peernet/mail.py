@@ -4,7 +4,25 @@ Messages cross the Celery boundary as JSON payloads, never as pickled objects. E
 email goes through the notification ledger (peernet/notifications.py).
 """
 
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
+
+
+class Site(NamedTuple):
+    """What allauth's email templates call `current_site`. django.contrib.sites is not
+    installed, and a RequestSite would be named after the Host header (or be missing where
+    there is no request), so account emails greeted "Hello from !"."""
+
+    name: str
+    domain: str
+    url: str
+
+
+def site() -> Site:
+    return Site(name="PeerNet", domain=urlsplit(settings.BASE_URL).netloc, url=settings.BASE_URL)
 
 
 def message_to_payload(message: EmailMessage) -> dict:
