@@ -232,10 +232,22 @@ class ReferenceAnswerForm(forms.Form):
     )
 
 
+class ReviewPageForm:
+    """The review page holds several forms, two of them with a "reason": each form names its
+    fields' ids after itself (decision_reason, waiver_reason) so no id appears twice."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 RUBRIC = [(i, str(i)) for i in range(1, 6)]
 
 
-class ScoreForm(forms.ModelForm):
+class ScoreForm(ReviewPageForm, forms.ModelForm):
+    id_prefix = "score"
     fit = forms.TypedChoiceField(choices=RUBRIC, coerce=int, label="Fit (1–5)")
     contribution = forms.TypedChoiceField(choices=RUBRIC, coerce=int, label="Contribution (1–5)")
     commitment = forms.TypedChoiceField(choices=RUBRIC, coerce=int, label="Commitment (1–5)")
@@ -246,7 +258,9 @@ class ScoreForm(forms.ModelForm):
         widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
 
 
-class NoteForm(forms.Form):
+class NoteForm(ReviewPageForm, forms.Form):
+    id_prefix = "note"
+
     text = forms.CharField(
         label="Internal note",
         max_length=4000,
@@ -255,7 +269,9 @@ class NoteForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ReviewPageForm, forms.Form):
+    id_prefix = "decision"
+
     decision = forms.ChoiceField(
         choices=[
             ("approve", "Approve"),
@@ -287,7 +303,9 @@ class DecisionForm(forms.Form):
         return data
 
 
-class WaiverForm(forms.Form):
+class WaiverForm(ReviewPageForm, forms.Form):
+    id_prefix = "waiver"
+
     reason = forms.CharField(
         label="Why waive the eligibility rules?",
         max_length=2000,

@@ -6,6 +6,7 @@ from django.urls import reverse
 from members import services
 from members.models import Application, Role
 from tests import factories
+from tests.html import duplicate_ids, element_ids
 
 S = Application.Status
 
@@ -203,3 +204,18 @@ def test_policy_editor_reports_invalid_json_and_rules(reviewer_client):
 def test_drafts_are_invisible_to_reviewers(reviewer_client):
     draft = factories.application_complete()
     assert reviewer_client.get(reverse("review_detail", args=[draft.pk])).status_code == 404
+
+
+def test_review_page_ids_are_unique_with_every_form_shown(reviewer_client, reviewer):
+    # Not eligible (so the waiver form shows), undecided (so the decision form shows).
+    application = factories.application_complete(
+        email="small@example.com", employees=3, revenue_band="lt1m", submit=True
+    )
+    html = reviewer_client.get(reverse("review_detail", args=[application.pk])).content.decode()
+    assert duplicate_ids(html) == []
+    ids = set(element_ids(html))
+    assert {"waiver_reason", "decision_reason", "decision_message", "score_fit"} <= ids
+    assert "note_text" in ids
+    # Every label still points at its own field.
+    labels = re.findall(r'<label for="([^"]+)"', html)
+    assert labels and set(labels) <= set(ids)

@@ -209,3 +209,26 @@ def test_home_admin_queue_with_nothing_open(client, world):
     text, links = _queue_card(client.get("/"))
     assert text == "Vetting queue 0 open applications Open the vetting queue"
     assert links == [(reverse("review_queue"), "Open the vetting queue")]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "member_a", "facilitator_a", "admin"])
+def test_every_page_has_unique_element_ids(client, world, role):
+    """Every page in the access matrix that this role may open, as this role sees it."""
+    from tests.html import duplicate_ids
+    from tests.test_access_matrix import MATRIX
+
+    user = world.by_role(role)
+    if user is not None:
+        client.force_login(user)
+    found = {}
+    for rows in MATRIX.values():
+        for row in rows:
+            if row.method != "get" or row.expect[role] != "200":
+                continue
+            path = row.path(world)
+            response = client.get(path)
+            if response.status_code == 200 and "html" in response["Content-Type"]:
+                duplicates = duplicate_ids(response.content.decode())
+                if duplicates:
+                    found[path] = duplicates
+    assert found == {}
