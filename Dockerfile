@@ -17,6 +17,10 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project --python /usr/local/bin/python
 COPY . .
+# Compile the formation engine into NUMBA_CACHE_DIR now, so that the first run after a deploy
+# does not. (On a host whose CPU differs from the build machine's, numba recompiles once, when
+# a worker starts, never inside an admin's time limit.)
+RUN python -c "from groups.formation import warmup; print(f'formation engine compiled in {warmup():.0f} s')"
 # collectstatic needs settings to load; these build-time values never reach a running container.
 RUN DJANGO_SECRET_KEY=build-only EMAIL_URL=console:// python manage.py collectstatic --noinput \
     && chown -R peernet /var/lib/peernet
