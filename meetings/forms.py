@@ -4,6 +4,7 @@ from django import forms
 
 from meetings import recurrence
 from meetings.models import AgendaItem, Attendance, Rsvp, Topic
+from peernet.widgets import DateInput, TimeInput
 
 ZONES = [(z, z) for z in sorted(zoneinfo.available_timezones())]
 ZONE_ERROR = {"invalid_choice": "Choose a time zone from the list, e.g. America/New_York."}
@@ -14,14 +15,6 @@ PRESETS = [
     ("biweekly", "Every two weeks"),
     ("custom", "Custom rule (advanced)"),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
 
 
 class SeriesForm(forms.Form):

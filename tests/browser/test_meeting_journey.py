@@ -104,3 +104,53 @@ def test_rsvp_post_vote_order_publish(open_page):
         ("Pricing power", AgendaItem.State.SCHEDULED),
         ("Hiring a COO", AgendaItem.State.PARKED),
     ]
+
+
+def test_facilitator_moves_start_time_of_one_then_following_meetings(open_page):
+    facilitator = factories.user_create(
+        role=Role.FACILITATOR, email="chair@example.com", time_zone="Europe/London"
+    )
+    secret = factories.totp_enable(facilitator)
+    cohort = factories.cohort_create(name="Harbor Circle", facilitators=[facilitator])
+    Cohort.objects.filter(pk=cohort.pk).update(home_time_zone="Europe/London")
+    first = date.today() + timedelta(days=10)
+    series = services.series_create(
+        cohort=cohort,
+        actor=facilitator,
+        title="Weekly forum",
+        rrule="FREQ=WEEKLY",
+        first_date=first,
+        start_time=clock(8, 0),
+        duration_minutes=120,
+        time_zone="Europe/London",
+    )
+    one, two, three = series.meetings.order_by("local_date")[:3]
+
+    page = open_page()
+    sign_in(page, "chair@example.com", secret=secret)
+    for meeting, scope, new_time in [
+        (one, "This meeting only", "09:30"),
+        (two, "This and following meetings", "10:15"),
+    ]:
+        page.goto(f"/meetings/{meeting.pk}/")
+        page.get_by_role("link", name="Move or change").click()
+        expect(page.get_by_label("Date:")).to_have_value(f"{meeting.local_date:%Y-%m-%d}")
+        expect(page.get_by_label("Start time (local):")).to_have_value("08:00")
+        page.get_by_label("Start time (local):").fill(new_time)
+        page.get_by_label(scope).check()
+        page.get_by_role("button", name="Save changes").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Weekly forum")
+        expect(page.locator(".when time")).to_contain_text(
+            f"{meeting.local_date:%A} {meeting.local_date.day} {meeting.local_date:%B %Y}, "
+            f"{new_time}"
+        )
+    page.goto(f"/meetings/{three.pk}/")
+    expect(page.locator(".when time")).to_contain_text(", 10:15")
+    assert [
+        (m.local_date, m.local_time)
+        for m in series.meetings.filter(pk__in=[one.pk, two.pk, three.pk]).order_by("local_date")
+    ] == [
+        (one.local_date, clock(9, 30)),
+        (two.local_date, clock(10, 15)),
+        (three.local_date, clock(10, 15)),
+    ]

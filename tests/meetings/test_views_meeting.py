@@ -1,7 +1,9 @@
 import threading
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from html.parser import HTMLParser
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.urls import reverse
@@ -43,6 +45,31 @@ def topic_for(member, title="Pricing", minutes=30):
     return services.topic_save(
         owner=member, title=title, kind="issue", importance=6, urgency=5, estimated_minutes=minutes
     )
+
+
+class _FormValues(HTMLParser):
+    """What a browser would send for a form as rendered: inputs, checked radios, selects."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self._select = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name") and a.get("type") not in {"radio", "checkbox"}:
+            self.values[a["name"]] = a.get("value") or ""
+        elif tag == "input" and a.get("name") and "checked" in a:
+            self.values[a["name"]] = a["value"]
+        elif tag == "select":
+            self._select = a["name"]
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a["value"]
+
+
+def form_values(html: str) -> dict[str, str]:
+    parser = _FormValues()
+    parser.feed(html)
+    return parser.values
 
 
 def test_rsvp_one_click_htmx_and_plain(client, setup):
@@ -405,3 +432,33 @@ def test_cohort_health_line_shows_next_meeting_and_attendance(client, setup, fac
     text = " ".join(html.content.decode().split())
     assert f'href="/meetings/{meeting.pk}/"' in text
     assert "attendance 50% <strong" in text and "below 80%" in text
+
+
+@pytest.mark.parametrize("scope", ["this", "following"])
+def test_edit_form_shows_iso_date_and_saves_a_new_start_time_only(
+    client, cohort, facilitator, scope
+):
+    from tests.meetings.conftest import monthly_first_tuesday
+
+    with time_machine.travel(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        series = monthly_first_tuesday(cohort, facilitator, "America/New_York", date(2027, 1, 5))
+        meeting, later = series.meetings.order_by("local_date")[:2]
+        login(client, facilitator)
+        url = reverse("meeting_edit", args=[meeting.pk])
+        page = client.get(url).content.decode()
+        assert '<input type="date" name="local_date" value="2027-01-05"' in page
+        assert '<input type="time" name="local_time" value="08:00"' in page
+        values = form_values(page.split('<form method="post" class="card"')[1].split("</form>")[0])
+        values.pop("csrfmiddlewaretoken", None)
+        response = client.post(url, {**values, "local_time": "09:30", "scope": scope})
+    assert response.status_code == 302, response.context["form"].errors
+    assert response["Location"] == reverse("meeting_detail", args=[meeting.pk])
+    meeting.refresh_from_db()
+    later.refresh_from_db()
+    moved = [(meeting.local_date, meeting.local_time, meeting.duration_minutes)]
+    moved.append((later.local_date, later.local_time, later.duration_minutes))
+    assert moved == [
+        (date(2027, 1, 5), time(9, 30), 240),
+        (date(2027, 2, 2), time(9, 30) if scope == "following" else time(8, 0), 240),
+    ]
+    assert meeting.starts_at == datetime(2027, 1, 5, 14, 30, tzinfo=UTC)
