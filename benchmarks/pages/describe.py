@@ -1,0 +1,78 @@
+"""Prints, as JSON, the people the page benchmark signs in as and the pages it visits.
+Imported by run.py in a process set up with the benchmark database (importing it runs it)."""
+
+import json
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import decrypt
+from django.utils import timezone
+
+from groups.models import Cohort
+from meetings import services as meeting_services
+from meetings.models import Meeting
+from members.models import User
+
+EMAILS = {
+    "admin": "admin@example.com",
+    "facilitator": "facilitator1@example.com",
+    "member": "member01@example.com",
+    "applicant": "applicant1@example.com",
+}
+
+
+def _secret(user: User) -> str | None:
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return decrypt(authenticator.data["secret"]) if authenticator else None
+
+
+def _next_meeting(cohort: Cohort) -> Meeting:
+    return (
+        Meeting.objects.filter(cohort=cohort, starts_at__gte=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
+
+
+people = {}
+for role, email in EMAILS.items():
+    user = User.objects.get(email=email)
+    people[role] = {"email": email, "totp": _secret(user)}
+
+member = User.objects.get(email=EMAILS["member"])
+member_cohort = Cohort.objects.get(memberships__member=member, memberships__status="active")
+facilitator = User.objects.get(email=EMAILS["facilitator"])
+cohort = Cohort.objects.filter(facilitators=facilitator).order_by("pk").first()
+feed_token = meeting_services.feed_regenerate(user=member)
+
+pages = [
+    ("member", "member dashboard", "dashboard", "/"),
+    ("member", "topic backlog", "list", "/topics/"),
+    ("member", "member meeting page", "detail", f"/meetings/{_next_meeting(member_cohort).pk}/"),
+    ("member", "commitments", "list", "/commitments/"),
+    ("member", "calendar settings", "detail", "/calendar/"),
+    ("anonymous", "calendar feed", "feed", f"/calendar/feed/{feed_token}.ics"),
+    ("facilitator", "facilitator dashboard", "dashboard", "/"),
+    ("facilitator", "cohort page", "detail", f"/cohorts/{cohort.slug}/"),
+    ("facilitator", "cohort meetings", "list", f"/cohorts/{cohort.slug}/meetings/"),
+    ("facilitator", "facilitator meeting page", "detail", f"/meetings/{_next_meeting(cohort).pk}/"),
+    ("facilitator", "presenters", "list", f"/cohorts/{cohort.slug}/presenters/"),
+    ("admin", "admin dashboard", "dashboard", "/"),
+    ("admin", "admin cohort list", "list", "/cohorts/"),
+    ("admin", "pool", "list", "/pool/"),
+    ("admin", "notification log", "list", "/notifications/"),
+    ("admin", "review queue", "list", "/review/"),
+    ("admin", "formation start", "detail", "/formation/"),
+    ("applicant", "applicant dashboard", "dashboard", "/"),
+    ("applicant", "application", "detail", "/application/"),
+]
+print(
+    json.dumps(
+        {
+            "people": people,
+            "pages": [
+                {"role": role, "name": name, "kind": kind, "path": path}
+                for role, name, kind, path in pages
+            ],
+        }
+    )
+)
