@@ -2,7 +2,7 @@
 content (title, time, place and a link only)."""
 
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.urls import reverse
@@ -16,10 +16,18 @@ def _event(meeting: Meeting, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", meeting.uid)
     event.add("dtstamp", stamp)
-    # Local wall-clock time with its TZID: calendars keep 08:00 at 08:00 across DST.
+    # The start in local wall-clock time with its TZID, so calendars show the cohort's own
+    # time. The end in UTC: when the clocks go back, a local end can fall in the repeated
+    # hour, which a TZID time cannot tell apart (readers take the first one).
     zone = zoneinfo.ZoneInfo(meeting.time_zone)
-    event.add("dtstart", meeting.starts_at.astimezone(zone))
-    event.add("dtend", meeting.ends_at.astimezone(zone))
+    start = meeting.starts_at.astimezone(zone)
+    if start.utcoffset() != meeting.ends_at.astimezone(zone).utcoffset():
+        # The clocks change during the meeting. Readers that derive the end as start plus
+        # length add on the local wall clock (an hour off then); from a UTC start they land
+        # on the exact end.
+        start = start.astimezone(UTC)
+    event.add("dtstart", start)
+    event.add("dtend", meeting.ends_at.astimezone(UTC))
     event.add("sequence", meeting.sequence)
     event.add("summary", f"{meeting.title} ({meeting.cohort.name})")
     link = settings.BASE_URL + reverse("meeting_detail", args=[meeting.pk])

@@ -1,6 +1,6 @@
 import uuid
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,8 +13,17 @@ from members.models import validate_time_zone
 
 def aware(local: datetime, zone_name: str) -> datetime:
     """A wall-clock time in a zone, as an aware datetime. A time that a spring-forward gap
-    skips resolves like the clock does (02:30 becomes 03:30)."""
+    skips resolves like the clock does (02:30 becomes 03:30); one that a fall-back repeats is
+    its first occurrence, as RFC 5545 reads it."""
     return local.replace(tzinfo=zoneinfo.ZoneInfo(zone_name))
+
+
+def span(local: datetime, zone_name: str, minutes: int) -> tuple[datetime, datetime]:
+    """Start and end instants (UTC) of a meeting that starts at a wall-clock time and lasts
+    `minutes` of elapsed time. Adding to an aware local datetime would be wall-clock
+    arithmetic, an hour off when the clocks change during the meeting."""
+    start = aware(local, zone_name).astimezone(UTC)
+    return start, start + timedelta(minutes=minutes)
 
 
 class Series(models.Model):
@@ -91,8 +100,9 @@ class Meeting(models.Model):
     def save(self, *args, **kwargs):
         if not self.uid:
             self.uid = f"{uuid.uuid4()}@peernet"
-        self.starts_at = aware(self.start_local, self.time_zone)
-        self.ends_at = self.starts_at + timedelta(minutes=self.duration_minutes)
+        self.starts_at, self.ends_at = span(
+            self.start_local, self.time_zone, self.duration_minutes
+        )
         super().save(*args, **kwargs)
 
     @property
