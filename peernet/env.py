@@ -32,10 +32,20 @@ def mailer_from_url(url: str) -> dict:
     """Turn EMAIL_URL into one MAILERS entry.
 
     smtp://user:pass@host:port (plain, STARTTLS if ?tls=1), smtp+tls://… (STARTTLS),
-    smtp+ssl://… (implicit TLS), console://, locmem://, dummy://.
+    smtp+ssl://… (implicit TLS), file:///absolute/folder (one .eml file per message, read
+    at /dev/mail/ when debugging), console://, locmem://, dummy://.
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
+    if scheme == "file":
+        if parts.netloc or not parts.path.startswith("/"):
+            raise ImproperlyConfigured(
+                f"EMAIL_URL {url!r} needs an absolute folder: file:///path/to/mail."
+            )
+        return {
+            "BACKEND": "peernet.dev_mail.EmlBackend",
+            "OPTIONS": {"file_path": unquote(parts.path)},
+        }
     simple = {
         "console": "django.core.mail.backends.console.EmailBackend",
         "locmem": "django.core.mail.backends.locmem.EmailBackend",
@@ -46,7 +56,7 @@ def mailer_from_url(url: str) -> dict:
     if scheme not in {"smtp", "smtp+tls", "smtp+ssl", "smtps"}:
         raise ImproperlyConfigured(
             f"EMAIL_URL scheme {scheme!r} is not supported; use smtp://, smtp+tls://, "
-            "smtp+ssl:// or console://."
+            "smtp+ssl://, file:/// or console://."
         )
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     options: dict = {

@@ -198,8 +198,9 @@ STORAGES = {
 }
 
 # Email through Django 6.1 mailers. EMAIL_URL: smtp://user:pass@host:port, smtp+tls://…,
-# console://. Without it: the console in development; production must set it.
-EMAIL_URL = os.environ.get("EMAIL_URL", "console://" if DEBUG else "")
+# file:///folder, console://. Without it, development writes one .eml file per message under
+# var/mail/, read at /dev/mail/ (peernet/dev_mail.py); production must set it.
+EMAIL_URL = os.environ.get("EMAIL_URL", (VAR_DIR.resolve() / "mail").as_uri() if DEBUG else "")
 if not EMAIL_URL:
     raise ImproperlyConfigured("Set EMAIL_URL, e.g. smtp+tls://user:password@mail.example.com:587.")
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}

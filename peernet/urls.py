@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from peernet import notification_views, views
+from peernet import dev_mail_views, notification_views, views
 
 # Django's admin signs in through allauth, so rate limits and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -23,6 +23,9 @@ urlpatterns = [
         name="notification_unsubscribe",
     ),
     path("notifications/", notification_views.notification_log, name="notification_log"),
+    # Development only (404 unless DEBUG): the mail this installation wrote to files.
+    path("dev/mail/", dev_mail_views.dev_mail_list, name="dev_mail_list"),
+    path("dev/mail/<str:name>/", dev_mail_views.dev_mail_detail, name="dev_mail_detail"),
     path("", include("members.urls")),
     path("", include("groups.urls")),
     path("", include("meetings.urls")),

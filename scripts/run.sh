@@ -38,11 +38,19 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
+if [ -z "${EMAIL_URL:-}" ]; then
+  mail="Email (sign-up links, password resets, notifications), decoded and clickable:
+http://$HOST:$PORT/dev/mail/ (the files are in ${PEERNET_VAR_DIR:-var}/mail/)."
+else
+  mail="Email goes to the server in EMAIL_URL."
+fi
+
 cat <<MSG
 
 PeerNet is running at http://$HOST:$PORT
 $logins
 
+$mail
 Logs: var/log/web.log and var/log/worker.log. Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

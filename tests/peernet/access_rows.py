@@ -66,4 +66,13 @@ ROWS = {
     ],
     "notification_log": [Row(url("notification_log"), nobody_but("admin", "200"))],
     "meeting_notifications": [Row(meeting_log, MANAGE_A)],
+    # Development mail exists only with DEBUG (tests/peernet/test_dev_mail.py shows it then);
+    # without DEBUG, as here, it is a 404 for everyone, signed in or not.
+    "dev_mail_list": [Row(url("dev_mail_list"), everyone("404"))],
+    "dev_mail_detail": [
+        Row(
+            lambda world: reverse("dev_mail_detail", args=["20260310-090000-000000-0123abcd"]),
+            everyone("404"),
+        )
+    ],
 }

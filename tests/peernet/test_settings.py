@@ -72,7 +72,7 @@ def test_mailer_from_url_rejects_unknown_scheme():
         mailer_from_url("carrier-pigeon://loft")
     assert str(error.value) == (
         "EMAIL_URL scheme 'carrier-pigeon' is not supported; use smtp://, smtp+tls://, "
-        "smtp+ssl:// or console://."
+        "smtp+ssl://, file:/// or console://."
     )
 
 
