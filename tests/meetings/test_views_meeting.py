@@ -462,3 +462,26 @@ def test_edit_form_shows_iso_date_and_saves_a_new_start_time_only(
         (date(2027, 2, 2), time(9, 30) if scope == "following" else time(8, 0), 240),
     ]
     assert meeting.starts_at == datetime(2027, 1, 5, 14, 30, tzinfo=UTC)
+
+
+def test_time_labelled_with_the_cohort_zone_is_in_that_zone(client, cohort, facilitator):
+    dubliner = factories.pool_member_create(first="Dee", last="Doyle", time_zone="Europe/Dublin")
+    Membership.objects.create(cohort=cohort, member=dubliner)
+    with time_machine.travel(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        meeting = services.meeting_create(
+            cohort=cohort,
+            actor=facilitator,
+            title="Forum",
+            local_date=date(2027, 1, 12),
+            local_time=time(3, 30),
+            duration_minutes=120,
+            time_zone="America/New_York",
+        )
+        page = login(client, dubliner).get(reverse("meeting_detail", args=[meeting.pk]))
+    html = page.content.decode()
+    when = " ".join(html.split('<p class="when">')[1].split("</p>")[0].split())
+    assert when == (
+        '<time datetime="2027-01-12T08:30:00+00:00">Tuesday 12 January 2027, 08:30–10:30'
+        ' (GMT, your time)</time> <br> <span class="helptext">Tuesday 12 January, 03:30–05:30'
+        " in America/New_York</span>"
+    )
