@@ -4,12 +4,15 @@ The solver itself (groups/formation/) knows nothing of Django; this module conve
 members app's profiles and conflicts into its input and its output back into cohorts.
 """
 
+import logging
 import re
+import threading
+import time
 import zoneinfo
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
 from groups import formation
@@ -21,6 +24,10 @@ from members.models import Profile, RankedChallenge, User
 # The queue formation runs go to (None: Celery's default routing). Tests point it at the
 # queue of the worker they start.
 QUEUE: str | None = None
+# How often a running run writes its phase, elapsed time and best score to its row (the page
+# polls every second).
+HEARTBEAT_SECONDS = 0.5
+logger = logging.getLogger(__name__)
 SIZE_BUCKETS = [50, 250, 1000]  # employees: <50, 50-249, 250-999, 1000+
 STAGES = ["lt1m", "1m-5m", "5m-13m", "13m-50m", "50m-250m", "250m+"]
 FORMATS = {
@@ -99,31 +106,85 @@ def run_start(*, actor, member_ids: list[int], params: dict) -> FormationRun:
     return run
 
 
+class _Progress:
+    """Where a run is: written by the solving thread, saved to the row by the heartbeat."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.phase = FormationRun.Phase.PREPARING
+        self.best: float | None = None
+        self.searched = 0.0
+
+    def on_phase(self, phase: str) -> None:
+        self.phase = FormationRun.Phase(phase)
+
+    def on_progress(self, best: float, searched: float) -> None:
+        self.best, self.searched = best, searched
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+def _progress_save(run_id: int, progress: _Progress) -> None:
+    try:
+        FormationRun.objects.filter(pk=run_id, status=FormationRun.Status.RUNNING).update(
+            phase=progress.phase,
+            elapsed=progress.elapsed(),
+            best_score=progress.best,
+            searched=progress.searched,
+        )
+    except DatabaseError:  # progress is a courtesy; the run goes on
+        logger.warning("Could not save the progress of formation run %s", run_id, exc_info=True)
+
+
+def _heartbeat(run_id: int, progress: _Progress, stop: threading.Event) -> None:
+    # A thread of its own, so the page moves on even while the solver's compiled loop or the
+    # compiler holds the task's thread for long stretches.
+    try:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            _progress_save(run_id, progress)
+    finally:
+        connections.close_all()  # this thread's own connection
+
+
 def run_execute(*, run_id: int) -> FormationRun:
-    """The Celery task's body: solve, reporting progress on the row as it goes."""
+    """The Celery task's body: solve, saving the phase, elapsed time and best score on the row
+    every HEARTBEAT_SECONDS as it goes."""
     run = FormationRun.objects.get(pk=run_id)
     if run.status not in {FormationRun.Status.QUEUED, FormationRun.Status.RUNNING}:
         return run  # ran already (a retry or a duplicate delivery)
-    FormationRun.objects.filter(pk=run.pk).update(status=FormationRun.Status.RUNNING)
+    progress = _Progress()
+    FormationRun.objects.filter(pk=run.pk).update(
+        status=FormationRun.Status.RUNNING, phase=progress.phase, elapsed=0, searched=0
+    )
+    stop = threading.Event()
+    beat = threading.Thread(
+        target=_heartbeat, args=(run.pk, progress, stop), name=f"formation-{run.pk}-progress"
+    )
+    beat.start()
     try:
         problem, _ = _problem(run)
-
-        def progress(best: float, elapsed: float) -> None:
-            FormationRun.objects.filter(pk=run.pk).update(best_score=best, elapsed=elapsed)
-
         solution = formation.solve(
-            problem, time_limit=run.params["seconds"], seed=0, progress=progress
+            problem,
+            time_limit=run.params["seconds"],
+            seed=0,
+            progress=progress.on_progress,
+            phase=progress.on_phase,
         )
     except (formation.InfeasibleError, ValueError) as error:
         FormationRun.objects.filter(pk=run.pk).update(
-            status=FormationRun.Status.FAILED, error=str(error)
+            status=FormationRun.Status.FAILED, error=str(error), elapsed=progress.elapsed()
         )
         return FormationRun.objects.get(pk=run.pk)
+    finally:
+        stop.set()
+        beat.join()
     FormationRun.objects.filter(pk=run.pk).update(
         status=FormationRun.Status.DONE,
         assignment=list(solution.assignment),
         best_score=solution.objective,
-        elapsed=solution.seconds,
+        elapsed=progress.elapsed(),
+        searched=solution.seconds,
     )
     return FormationRun.objects.get(pk=run.pk)
 

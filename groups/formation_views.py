@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from groups import formation_services, forms, selectors
@@ -50,19 +51,36 @@ def formation_detail(request, pk: int):
             response["HX-Refresh"] = "true"
             return response
         return render(
-            request,
-            "groups/formation_detail.html#formation-progress",
-            {"run": run, "working": working, "percent": _percent(run)},
+            request, "groups/formation_detail.html#formation-progress", _progress_context(run)
         )
-    context = {"run": run, "working": working, "percent": _percent(run)}
+    context = _progress_context(run)
     if run.status == FormationRun.Status.DONE:
         context.update(formation_services.proposal(run))
     return render(request, "groups/formation_detail.html", context)
 
 
-def _percent(run: FormationRun) -> int:
+def _progress_context(run: FormationRun) -> dict:
+    """The progress region: the share of the search time used, and one line that says what the
+    run is doing, for how long it has worked, and its best score while it searches."""
     seconds = run.params.get("seconds") or 1
-    return max(0, min(100, round(100 * (run.elapsed or 0) / seconds)))
+    working = run.status in {FormationRun.Status.QUEUED, FormationRun.Status.RUNNING}
+    elapsed = run.elapsed or 0
+    if run.status == FormationRun.Status.QUEUED:
+        parts = ["Waiting for a worker"]
+        elapsed = (timezone.now() - run.created_at).total_seconds()
+    elif run.phase == FormationRun.Phase.SEARCHING:
+        parts = [f"Searching: {run.searched:.1f} of {seconds:g} s"]
+    else:
+        parts = [run.get_phase_display() or run.get_status_display()]
+    parts.append(f"{elapsed:.1f} s elapsed")
+    if run.phase == FormationRun.Phase.SEARCHING and run.best_score is not None:
+        parts.append(f"best score so far {run.best_score:.2f}")
+    return {
+        "run": run,
+        "working": working,
+        "percent": max(0, min(100, round(100 * (run.searched or 0) / seconds))),
+        "progress_line": " · ".join(parts),
+    }
 
 
 @require_POST

@@ -133,6 +133,11 @@ class FormationRun(models.Model):
         FAILED = "failed", "Failed"
         APPLIED = "applied", "Applied"
 
+    class Phase(models.TextChoices):
+        PREPARING = "preparing", "Preparing the pool"
+        COMPILING = "compiling", "Compiling the engine (first run after a deploy)"
+        SEARCHING = "searching", "Searching"
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -142,7 +147,11 @@ class FormationRun(models.Model):
     params = models.JSONField(default=dict)
     member_ids = models.JSONField(default=list)
     best_score = models.FloatField(null=True, blank=True)
+    # While it runs: its phase, seconds since the worker took it, and seconds of search (what
+    # the time limit counts).
+    phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
     elapsed = models.FloatField(default=0)
+    searched = models.FloatField(default=0)
     # The proposal: a cohort index per member (same order as member_ids), editable by moves.
     assignment = models.JSONField(default=list)
     explanation = models.JSONField(default=dict)

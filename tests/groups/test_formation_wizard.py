@@ -168,7 +168,9 @@ def test_polling_refreshes_page_when_done(client, admin, pool, django_capture_on
         reverse("formation_detail", args=[run.pk]), {"poll": "1"}, headers={"HX-Request": "true"}
     )
     assert (response.status_code, response["HX-Refresh"]) == (204, "true")
-    FormationRun.objects.filter(pk=run.pk).update(status="running", elapsed=1.0)
+    FormationRun.objects.filter(pk=run.pk).update(
+        status="running", phase="searching", elapsed=1.5, searched=1.0
+    )
     fragment = client.get(
         reverse("formation_detail", args=[run.pk]), {"poll": "1"}, headers={"HX-Request": "true"}
     ).content.decode()
