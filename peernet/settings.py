@@ -153,6 +153,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PeerNet] "
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+# Sign-up takes as long for a taken address as for a new one (no account enumeration).
+ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

@@ -1,7 +1,11 @@
 import re
+import statistics
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import global_settings
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -205,3 +209,69 @@ def test_compose_trusts_the_one_proxy_in_front():
 
     environment = yaml.safe_load(COMPOSE.read_text())["x-app"]["environment"]
     assert environment["PEERNET_TRUSTED_PROXY_COUNT"] == "${PEERNET_TRUSTED_PROXY_COUNT:-1}"
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test hasher, counting the passwords it hashes."""
+
+    calls = 0
+
+    def encode(self, password, salt):
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+def _signup(client, email, capture) -> tuple[str, float]:
+    # CPU time of this process: the work done, unaffected by whatever else the machine runs.
+    started = time.process_time()
+    with capture(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {"email": email, "password1": PASSWORD, "password2": PASSWORD},
+        )
+    elapsed = time.process_time() - started
+    client.logout()
+    return response["Location"], elapsed
+
+
+@pytest.mark.django_db
+def test_signup_hashes_the_password_whether_or_not_the_email_is_taken(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """Hashing is the one slow step of a sign-up: skipping it for a known address would tell
+    anyone timing the form which addresses have accounts."""
+    settings.PASSWORD_HASHERS = ["tests.members.test_accounts.CountingHasher"]
+    factories.user_create(email="taken@example.com")
+    hashed = {}
+    for email in ["fresh@example.com", "taken@example.com", "Taken@Example.com"]:
+        CountingHasher.calls = 0
+        location, _ = _signup(client, email, django_capture_on_commit_callbacks)
+        hashed[email] = (location, CountingHasher.calls)
+    assert hashed == {
+        "fresh@example.com": (reverse("account_email_verification_sent"), 1),
+        "taken@example.com": (reverse("account_email_verification_sent"), 1),
+        "Taken@Example.com": (reverse("account_email_verification_sent"), 1),
+    }
+    assert [m.subject for m in mail.outbox] == [
+        "[PeerNet] Please Confirm Your Email Address",
+        # The second notice to the same address within minutes is held back (rate limit).
+        "[PeerNet] Account Already Exists",
+    ]
+    assert User.objects.filter(email="fresh@example.com").count() == 1
+
+
+@pytest.mark.django_db
+def test_signup_takes_as_long_for_a_taken_email_as_for_a_new_one(
+    client, settings, django_capture_on_commit_callbacks
+):
+    # The production hasher: its cost is what an attacker would time.
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    factories.user_create(email="taken@example.com")
+    new, taken = [], []
+    # Interleaved, so anything that slows one run slows both kinds alike; medians ignore the
+    # odd outlier.
+    for i in range(7):
+        new.append(_signup(client, f"new{i}@example.com", django_capture_on_commit_callbacks)[1])
+        taken.append(_signup(client, "taken@example.com", django_capture_on_commit_callbacks)[1])
+    ratio = statistics.median(new) / statistics.median(taken)
+    assert 0.8 < ratio < 1.25, (new, taken)
