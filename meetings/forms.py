@@ -44,19 +44,23 @@ class SeriesForm(forms.Form):
         first, start = data.get("first_date"), data.get("start_time")
         if not (first and start and data.get("repeats")):
             return data
-        if data.get("until") and data["until"] < first:
+        until, count = data.get("until"), data.get("count")
+        if until and until < first:
             self.add_error("until", "The end date must be on or after the first meeting.")
             return data
-        try:
-            rule = (
-                data.get("rrule") or ""
-                if data["repeats"] == "custom"
-                else recurrence.preset(data["repeats"], first)
+        if until and count:
+            self.add_error(
+                "count",
+                "Give either an end date or a number of meetings, not both: clear one of them.",
             )
-            rule = recurrence.with_end(rule, until=data.get("until"), count=data.get("count"))
+            return data
+        custom = data["repeats"] == "custom"
+        try:
+            rule = data.get("rrule") or "" if custom else recurrence.preset(data["repeats"], first)
+            rule = recurrence.with_end(rule, until=until, count=count)
             data["rule"] = recurrence.validate(rule, first, start)
         except recurrence.RecurrenceError as error:
-            self.add_error("rrule" if data["repeats"] == "custom" else "repeats", str(error))
+            self.add_error("rrule" if custom else "repeats", str(error))
         return data
 
 

@@ -5,6 +5,7 @@ as naive local datetimes, so "first Tuesday 08:00" stays 08:00 on both sides of 
 daylight-saving change; converting to UTC happens per occurrence, in its own offset.
 """
 
+import re
 from datetime import date, datetime, time
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
@@ -12,6 +13,7 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 ALLOWED_FREQ = {DAILY, WEEKLY, MONTHLY, YEARLY}
 MAX_OCCURRENCES = 1000
+END_PARTS = ("UNTIL=", "COUNT=")
 
 
 class RecurrenceError(ValueError):
@@ -34,6 +36,17 @@ def validate(rule: str, first: date, start: time) -> str:
         raise RecurrenceError("Leave DTSTART out: the first date and start time set it.")
     if "FREQ=" not in text:
         raise RecurrenceError("The rule needs a FREQ, e.g. FREQ=MONTHLY.")
+    ends = [p for p in text.split(";") if p.startswith(END_PARTS)]
+    if len(ends) > 1:
+        raise RecurrenceError(
+            f"The rule ends twice ({', '.join(ends)}): keep one UNTIL or one COUNT."
+        )
+    until = ends[0][len("UNTIL=") :] if ends and ends[0].startswith("UNTIL=") else None
+    if until is not None and not re.fullmatch(r"\d{8}T\d{6}", until):
+        raise RecurrenceError(
+            f"Write UNTIL as a local date and time without a zone, e.g. "
+            f"UNTIL={until[:8]}T235959 for meetings up to and including {until[:8]}."
+        )
     try:
         parsed = rrulestr(text, dtstart=datetime.combine(first, start))
     except (ValueError, TypeError) as error:
@@ -63,13 +76,28 @@ def preset(kind: str, first: date) -> str:
     raise RecurrenceError(f"Unknown preset {kind!r}.")
 
 
+def own_end(rule: str) -> str | None:
+    """The rule's own UNTIL=… or COUNT=… part, if it has one."""
+    return next((p for p in normalise(rule).split(";") if p.startswith(END_PARTS)), None)
+
+
 def with_end(rule: str, *, until: date | None = None, count: int | None = None) -> str:
-    parts = [p for p in normalise(rule).split(";") if not p.startswith(("UNTIL=", "COUNT="))]
-    if until:
-        parts.append(f"UNTIL={until:%Y%m%d}T235959")
-    elif count:
-        parts.append(f"COUNT={count}")
-    return ";".join(parts)
+    """The rule, ended by an end date or a number of meetings when one is given. A rule that
+    ends on its own keeps its end; a second end is refused, never swapped in silently."""
+    if until and count:
+        raise RecurrenceError(
+            "Give either an end date or a number of meetings, not both: clear one of them."
+        )
+    if not (until or count):
+        return normalise(rule)
+    existing = own_end(rule)
+    if existing:
+        raise RecurrenceError(
+            f"The rule already ends ({existing}). Remove {existing} from the rule, or leave "
+            "the end date and the number of meetings empty."
+        )
+    end = f"UNTIL={until:%Y%m%d}T235959" if until else f"COUNT={count}"
+    return f"{normalise(rule)};{end}"
 
 
 def expand(rule: str, first: date, start: time, *, until: date) -> list[datetime]:

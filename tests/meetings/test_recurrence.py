@@ -120,7 +120,24 @@ def test_cancel_marks_status_and_bumps_sequence(facilitator):
         ("BYDAY=1TU", "The rule needs a FREQ, e.g. FREQ=MONTHLY."),
         ("FREQ=HOURLY", "Meetings repeat daily at most: use DAILY, WEEKLY, MONTHLY or YEARLY."),
         ("DTSTART=20260101;FREQ=DAILY", "Leave DTSTART out: the first date and start time set it."),
-        ("FREQ=MONTHLY;UNTIL=20250101", "This rule gives no meeting on or after the first date."),
+        (
+            "FREQ=MONTHLY;UNTIL=20250101T235959",
+            "This rule gives no meeting on or after the first date.",
+        ),
+        (
+            "FREQ=WEEKLY;COUNT=4;UNTIL=20270331T235959",
+            "The rule ends twice (COUNT=4, UNTIL=20270331T235959): keep one UNTIL or one COUNT.",
+        ),
+        (
+            "FREQ=WEEKLY;UNTIL=20270331T235959Z",
+            "Write UNTIL as a local date and time without a zone, e.g. UNTIL=20270331T235959 "
+            "for meetings up to and including 20270331.",
+        ),
+        (
+            "FREQ=WEEKLY;UNTIL=20270331",
+            "Write UNTIL as a local date and time without a zone, e.g. UNTIL=20270331T235959 "
+            "for meetings up to and including 20270331.",
+        ),
     ],
 )
 def test_invalid_rules_are_explained(rule, message):
@@ -166,8 +183,46 @@ def test_presets_build_rules(kind, first, rule, text):
 
 
 def test_until_and_count_end_a_series():
-    rule = recurrence.with_end("FREQ=MONTHLY;BYDAY=1TU;COUNT=99", until=date(2026, 3, 31))
+    rule = recurrence.with_end("FREQ=MONTHLY;BYDAY=1TU", until=date(2026, 3, 31))
     assert rule == "FREQ=MONTHLY;BYDAY=1TU;UNTIL=20260331T235959"
     assert len(recurrence.expand(rule, date(2026, 1, 6), time(8), until=date(2027, 1, 1))) == 3
     counted = recurrence.with_end("FREQ=WEEKLY;BYDAY=TU", count=4)
     assert len(recurrence.expand(counted, date(2026, 1, 6), time(8), until=date(2027, 1, 1))) == 4
+
+
+@pytest.mark.parametrize(
+    "rule", ["FREQ=WEEKLY;BYDAY=SU;UNTIL=20270331T235959", "FREQ=WEEKLY;BYDAY=SU;COUNT=3"]
+)
+def test_a_rules_own_end_is_kept_when_no_other_end_is_given(rule):
+    assert recurrence.with_end(f" rrule:{rule.lower()} ") == rule
+
+
+@pytest.mark.parametrize(
+    ("rule", "until", "count", "message"),
+    [
+        (
+            "FREQ=WEEKLY;BYDAY=SU;UNTIL=20270331T235959",
+            date(2027, 6, 30),
+            None,
+            "The rule already ends (UNTIL=20270331T235959). Remove UNTIL=20270331T235959 from "
+            "the rule, or leave the end date and the number of meetings empty.",
+        ),
+        (
+            "FREQ=WEEKLY;COUNT=3;BYDAY=SU",
+            None,
+            10,
+            "The rule already ends (COUNT=3). Remove COUNT=3 from the rule, or leave the end "
+            "date and the number of meetings empty.",
+        ),
+        (
+            "FREQ=WEEKLY;BYDAY=SU",
+            date(2027, 6, 30),
+            10,
+            "Give either an end date or a number of meetings, not both: clear one of them.",
+        ),
+    ],
+)
+def test_a_second_end_is_refused_not_swapped_in(rule, until, count, message):
+    with pytest.raises(recurrence.RecurrenceError) as error:
+        recurrence.with_end(rule, until=until, count=count)
+    assert str(error.value) == message

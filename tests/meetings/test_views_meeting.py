@@ -485,3 +485,56 @@ def test_time_labelled_with_the_cohort_zone_is_in_that_zone(client, cohort, faci
         ' (GMT, your time)</time> <br> <span class="helptext">Tuesday 12 January, 03:30–05:30'
         " in America/New_York</span>"
     )
+
+
+def series_post(client, cohort, **fields):
+    data = {
+        "title": "Sunday forum",
+        "first_date": "2027-01-03",
+        "start_time": "08:00",
+        "duration_minutes": "120",
+        "time_zone": "America/New_York",
+        "repeats": "custom",
+        "rrule": "",
+        "until": "",
+        "count": "",
+    }
+    return client.post(reverse("series_create", args=[cohort.slug]), {**data, **fields})
+
+
+@pytest.mark.parametrize(
+    ("rule", "last", "meetings"),
+    [
+        ("FREQ=WEEKLY;BYDAY=SU;UNTIL=20270331T235959", date(2027, 3, 28), 13),
+        ("FREQ=WEEKLY;BYDAY=SU;COUNT=3", date(2027, 1, 17), 3),
+    ],
+)
+def test_custom_rule_keeps_its_own_end(client, cohort, facilitator, rule, last, meetings):
+    login(client, facilitator)
+    with time_machine.travel(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        response = series_post(client, cohort, rrule=rule)
+    assert response["Location"] == reverse("cohort_meetings", args=[cohort.slug])
+    series = cohort.series.get()
+    assert series.rrule == rule
+    dates = list(series.meetings.order_by("local_date").values_list("local_date", flat=True))
+    assert (len(dates), dates[0], dates[-1]) == (meetings, date(2027, 1, 3), last)
+
+
+def test_custom_rule_with_its_own_end_and_another_is_refused(client, cohort, facilitator):
+    login(client, facilitator)
+    rule = "FREQ=WEEKLY;BYDAY=SU;UNTIL=20270331T235959"
+    with time_machine.travel(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        response = series_post(client, cohort, rrule=rule, count="5")
+        both = series_post(client, cohort, rrule="FREQ=WEEKLY", until="2027-06-30", count="5")
+    form = response.context["form"]
+    assert form.errors == {
+        "rrule": [
+            "The rule already ends (UNTIL=20270331T235959). Remove UNTIL=20270331T235959 from "
+            "the rule, or leave the end date and the number of meetings empty."
+        ]
+    }
+    assert (form["rrule"].value(), form["count"].value()) == (rule, "5")
+    assert both.context["form"].errors == {
+        "count": ["Give either an end date or a number of meetings, not both: clear one of them."]
+    }
+    assert not cohort.series.exists()
