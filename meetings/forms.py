@@ -3,7 +3,7 @@ import zoneinfo
 from django import forms
 
 from meetings import recurrence
-from meetings.models import AgendaItem, Attendance, Rsvp, Topic
+from meetings.models import MAX_TIMES_RAISED, AgendaItem, Attendance, Rsvp, Topic
 from peernet.widgets import DateInput, TimeInput
 
 ZONES = [(z, z) for z in sorted(zoneinfo.available_timezones())]
@@ -105,6 +105,20 @@ class RsvpForm(forms.Form):
 
 
 class TopicForm(forms.ModelForm):
+    # Declared so that the browser knows the bounds too (min/max on the inputs).
+    importance = forms.IntegerField(label="Importance (1–10)", min_value=1, max_value=10)
+    urgency = forms.IntegerField(label="Urgency (1–10)", min_value=1, max_value=10)
+    times_raised = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_TIMES_RAISED,
+        initial=1,
+        error_messages={
+            key: f"Enter how often the topic came up, from 1 to {MAX_TIMES_RAISED}."
+            for key in ("min_value", "max_value")
+        },
+    )
+    estimated_minutes = forms.IntegerField(label="Minutes it needs", min_value=1, max_value=240)
+
     class Meta:
         model = Topic
         fields = [
@@ -116,11 +130,6 @@ class TopicForm(forms.ModelForm):
             "times_raised",
             "estimated_minutes",
         ]
-        labels = {
-            "importance": "Importance (1–10)",
-            "urgency": "Urgency (1–10)",
-            "estimated_minutes": "Minutes it needs",
-        }
         widgets = {"details": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F
+from django.db.models import ExpressionWrapper, Q
+from django.db.models.functions import Cast
 
 from groups.models import Cohort
 from members.models import validate_time_zone
@@ -100,9 +101,7 @@ class Meeting(models.Model):
     def save(self, *args, **kwargs):
         if not self.uid:
             self.uid = f"{uuid.uuid4()}@peernet"
-        self.starts_at, self.ends_at = span(
-            self.start_local, self.time_zone, self.duration_minutes
-        )
+        self.starts_at, self.ends_at = span(self.start_local, self.time_zone, self.duration_minutes)
         super().save(*args, **kwargs)
 
     @property
@@ -138,6 +137,10 @@ class Rsvp(models.Model):
         return f"{self.member_id}: {self.answer}"
 
 
+# A topic raised more often than this has made its point; the bound keeps scores in range.
+MAX_TIMES_RAISED = 100
+
+
 class Topic(models.Model):
     """A challenge in a member's parking lot. Private to its owner until posted."""
 
@@ -159,7 +162,16 @@ class Topic(models.Model):
     urgency = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
-    times_raised = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    times_raised = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(
+                MAX_TIMES_RAISED,
+                f"Enter how often the topic came up, from 1 to {MAX_TIMES_RAISED}.",
+            ),
+        ],
+    )
     estimated_minutes = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(240)]
     )
@@ -168,6 +180,15 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["owner", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(importance__gte=1, importance__lte=10)
+                & Q(urgency__gte=1, urgency__lte=10)
+                & Q(times_raised__gte=1, times_raised__lte=MAX_TIMES_RAISED)
+                & Q(estimated_minutes__gte=1, estimated_minutes__lte=240),
+                name="topic_scores_in_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -177,7 +198,13 @@ class Topic(models.Model):
         return self.importance * self.urgency * self.times_raised
 
 
-SCORE = F("importance") * F("urgency") * F("times_raised")
+# In a wide type: the columns are smallint, and PostgreSQL multiplies smallints as smallint.
+SCORE = ExpressionWrapper(
+    Cast("importance", models.BigIntegerField())
+    * Cast("urgency", models.BigIntegerField())
+    * Cast("times_raised", models.BigIntegerField()),
+    output_field=models.BigIntegerField(),
+)
 
 
 class AgendaItem(models.Model):

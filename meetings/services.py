@@ -6,13 +6,15 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from groups.models import Membership
 from groups.permissions import can_manage_cohort
 from meetings import notifications, recurrence
 from meetings.models import (
+    MAX_TIMES_RAISED,
     AgendaItem,
     Attendance,
     CalendarFeed,
@@ -300,7 +302,9 @@ def topic_post(
             priority=priority,
             position=last + 1,
         )
-        Topic.objects.filter(pk=topic.pk).update(times_raised=F("times_raised") + 1)
+        Topic.objects.filter(pk=topic.pk).update(
+            times_raised=Least(F("times_raised") + 1, Value(MAX_TIMES_RAISED))
+        )
     return item
 
 
