@@ -45,6 +45,7 @@ __all__ = [
     "describe_rules",
     "evaluate",
     "facts_from_profile",
+    "money_format",
     "validate_rules",
 ]
 
@@ -332,7 +333,7 @@ def _actual(fact: str, facts: Facts) -> str:
         return Industry(value).label if value in Industry.values else value
     kind = FACTS[fact].kind
     if kind == "money":
-        return _money(value)
+        return money_format(value)
     if kind in {"count", "years"}:
         return _number(value)
     return value
@@ -351,7 +352,7 @@ def _text(rule: dict[str, Any]) -> str:
     if op == "contains_none":
         return f"{spec.label} does not contain {_or_list(value)}"
     if op in {"gte", "lte"}:
-        bound = _money(value) if spec.kind == "money" else _number(value)
+        bound = money_format(value) if spec.kind == "money" else _number(value)
         return f"{spec.label} {'at least' if op == 'gte' else 'at most'} {bound}"
     names = [Industry(code).label for code in value] if fact == "industry" else value
     return f"{spec.label} is {'' if op == 'in' else 'not '}one of {', '.join(names)}"
@@ -369,7 +370,8 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
 
 
-def _money(value: float) -> str:
+def money_format(value: float) -> str:
+    """US dollars as people read them: "$9,500,000", "$1,250.50"."""
     return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
 
 

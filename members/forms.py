@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 
-from members import eligibility
+from members import eligibility, selectors
 from members.choices import Industry, MeetingFormat, Relationship, RevenueBand
 from members.models import Challenge, Reference, Score
 
@@ -245,14 +245,28 @@ class ReviewPageForm:
         super().__init__(*args, **kwargs)
 
 
-RUBRIC = [(i, str(i)) for i in range(1, 6)]
+# Starts on "Choose 1–5": a preselected 1 would be saved as a real score by a reviewer who
+# skipped the field.
+RUBRIC = [("", "Choose 1–5"), *[(i, str(i)) for i in range(1, 6)]]
+
+
+def _rubric_field(name: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        choices=RUBRIC,
+        coerce=int,
+        empty_value=None,
+        label=f"{name} (1–5)",
+        error_messages={
+            "required": f"Choose a {name.lower()} score from 1 (weak) to 5 (strong).",
+        },
+    )
 
 
 class ScoreForm(ReviewPageForm, forms.ModelForm):
     id_prefix = "score"
-    fit = forms.TypedChoiceField(choices=RUBRIC, coerce=int, label="Fit (1–5)")
-    contribution = forms.TypedChoiceField(choices=RUBRIC, coerce=int, label="Contribution (1–5)")
-    commitment = forms.TypedChoiceField(choices=RUBRIC, coerce=int, label="Commitment (1–5)")
+    fit = _rubric_field("Fit")
+    contribution = _rubric_field("Contribution")
+    commitment = _rubric_field("Commitment")
 
     class Meta:
         model = Score
@@ -272,6 +286,8 @@ class NoteForm(ReviewPageForm, forms.Form):
 
 
 class DecisionForm(ReviewPageForm, forms.Form):
+    """With references outstanding, approving also takes a confirmation and a reason."""
+
     id_prefix = "decision"
 
     decision = forms.ChoiceField(
@@ -295,13 +311,47 @@ class DecisionForm(ReviewPageForm, forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Shown on their status page. Required when asking for more information.",
+        help_text="Shown on their status page. Required when asking for more information. "
+        "On approval it replaces our standard “Welcome to PeerNet.”",
     )
+
+    def __init__(self, *args, outstanding=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outstanding = list(outstanding)
+        if not self.outstanding:
+            return
+        fields = list(self.fields.items())
+        self.fields = dict(fields[:1])
+        self.fields["outstanding_confirmed"] = forms.BooleanField(
+            label="Go ahead without waiting for "
+            + ("this reference" if len(self.outstanding) == 1 else "these references"),
+            required=False,
+        )
+        self.fields["outstanding_reason"] = forms.CharField(
+            label="Why not wait?",
+            required=False,
+            max_length=1000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="Needed only to approve now; recorded in the audit log.",
+        )
+        self.fields.update(fields[1:])
+
+    def outstanding_names(self) -> str:
+        return selectors.referee_names(self.outstanding)
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == "request_info" and not (data.get("message") or "").strip():
             self.add_error("message", "Tell the applicant what information you need.")
+        if data.get("decision") == "approve" and self.outstanding:
+            names = self.outstanding_names()
+            verb = "answers" if len(self.outstanding) == 1 else "answer"
+            if not data.get("outstanding_confirmed"):
+                self.add_error(
+                    "outstanding_confirmed", f"Tick this box to approve before {names} {verb}."
+                )
+            if not (data.get("outstanding_reason") or "").strip():
+                self.add_error("outstanding_reason", f"Say why you approve before {names} {verb}.")
         return data
 
 

@@ -266,12 +266,14 @@ PLAIN = {
     ),
     S.APPROVED: (
         "Approved",
-        "Welcome to PeerNet. We will place you in a cohort of peers and "
-        "send you your meeting schedule.",
+        "We will place you in a cohort of peers and send you your meeting schedule.",
     ),
     S.DECLINED: ("Not approved", "We are not able to offer you a place this time."),
     S.WITHDRAWN: ("Withdrawn", "You withdrew your application."),
 }
+# Said before the text above, unless the reviewer wrote their own message, which then takes
+# its place: reviewers tend to open with a welcome of their own, and it read twice.
+GREETING = {S.APPROVED: "Welcome to PeerNet."}
 
 
 def application_timeline(application: Application) -> list[TimelineEntry]:
@@ -295,7 +297,9 @@ def application_timeline(application: Application) -> list[TimelineEntry]:
         title, text = PLAIN[event.to_status]
         if event.to_status == S.SUBMITTED and event.from_status == S.INFO_REQUESTED:
             title, text = "Application resubmitted", "You sent the information we asked for."
-        if event.message:
+        if event.to_status in GREETING:
+            text = f"{event.message or GREETING[event.to_status]} {text}"
+        elif event.message:
             text = f"{text} {event.message}"
         entries.append(TimelineEntry(event.created_at, title, text))
     return entries
@@ -304,6 +308,17 @@ def application_timeline(application: Application) -> list[TimelineEntry]:
 def reference_progress(application: Application) -> tuple[int, int]:
     refs = list(application.references.all())
     return sum(1 for r in refs if r.answered_at), len(refs)
+
+
+def references_outstanding(application: Application) -> list[Reference]:
+    """Referees who have not answered (yet), in their order; reads prefetched references."""
+    return [r for r in application.references.all() if r.answered_at is None]
+
+
+def referee_names(references) -> str:
+    """ "Rita Board", "Rita Board and Omar Partner", "A, B and C"."""
+    names = [reference.name for reference in references]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def pool_waiting_since() -> QuerySet:

@@ -274,8 +274,19 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
 
 
 def application_decide(
-    *, application: Application, decision: str, actor: User, reason: str = "", message: str = ""
+    *,
+    application: Application,
+    decision: str,
+    actor: User,
+    reason: str = "",
+    message: str = "",
+    outstanding_confirmed: bool = False,
+    outstanding_reason: str = "",
 ) -> Application:
+    """Approving while a referee has not answered takes `outstanding_confirmed` and an
+    `outstanding_reason`; both go into the decision's audit event with the referees' names."""
+    from members.selectors import referee_names
+
     _require_reviewer(actor)
     if decision not in DECISIONS:
         raise ValidationError(f"Unknown decision {decision!r}.")
@@ -284,6 +295,25 @@ def application_decide(
         raise ValidationError(
             {"message": "Tell the applicant what information you need; they will see this text."}
         )
+    # An illegal move is refused by the state machine below, with its own message.
+    if to_status == S.APPROVED and to_status in TRANSITIONS[application.status]:
+        outstanding = list(application.references.filter(answered_at__isnull=True))
+        if outstanding:
+            names = referee_names(outstanding)
+            verb = "has" if len(outstanding) == 1 else "have"
+            if not (outstanding_confirmed and outstanding_reason.strip()):
+                raise ValidationError(
+                    f"{names} {verb} not answered yet: to approve now, confirm that you go "
+                    "ahead without waiting and say why."
+                )
+            reason = "\n".join(
+                part
+                for part in [
+                    reason.strip(),
+                    f"Approved before {names} answered: {outstanding_reason.strip()}",
+                ]
+                if part
+            )
     with transaction.atomic():
         application_transition(
             application=application,

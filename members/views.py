@@ -322,7 +322,8 @@ def _review_context(request, application, **forms_):
         "average": average,
         "score_form": forms_.get("score_form") or forms.ScoreForm(instance=mine),
         "note_form": forms_.get("note_form") or forms.NoteForm(),
-        "decision_form": forms_.get("decision_form") or forms.DecisionForm(),
+        "decision_form": forms_.get("decision_form")
+        or forms.DecisionForm(outstanding=selectors.references_outstanding(application)),
         "waiver_form": forms_.get("waiver_form") or forms.WaiverForm(),
         "can_decide": bool(services.TRANSITIONS[application.status] - {S.SUBMITTED}),
     }
@@ -386,7 +387,9 @@ def review_note(request, pk: int):
 def review_decide(request, pk: int):
     _reviewer_only(request)
     application = selectors.application_for_review(request.user, pk)
-    form = forms.DecisionForm(request.POST)
+    form = forms.DecisionForm(
+        request.POST, outstanding=selectors.references_outstanding(application)
+    )
     if form.is_valid():
         try:
             services.application_decide(

@@ -162,3 +162,16 @@ def pool_member_create(
     profile.approved_at = timezone.now()
     profile.save(update_fields=["approved_at"])
     return user
+
+
+def references_answer(application, *, positions=(1, 2)) -> None:
+    """The referees at these positions answer (warmly) through their private links."""
+    from members import services
+
+    for reference in application.references.filter(position__in=positions):
+        services.reference_answer(
+            reference=reference,
+            years_known=6,
+            recommendation="strong",
+            comments="Candid and generous with peers.",
+        )

@@ -46,6 +46,7 @@ def test_applicant_applies_admin_scores_and_approves(open_page):
     page.get_by_label("Company name").fill("Maple Robotics Inc.")
     page.get_by_label("Industry").select_option(label="Manufacturing")
     page.get_by_label("Number of employees").fill("140")
+    page.get_by_label("Annual payroll (USD)").fill("9500000")
     page.get_by_label("Annual revenue").select_option(label="$13M – $50M")
     page.get_by_label("Years in this role").fill("9")
     page.get_by_label("Preferred meeting format").select_option(label="Hybrid")
@@ -86,18 +87,52 @@ def test_applicant_applies_admin_scores_and_approves(open_page):
     admin.get_by_role("button", name="Apply filters").click()
     admin.get_by_role("link", name="Frances Founder").click()
     expect(admin.get_by_role("heading", name="Eligibility: Eligible")).to_be_visible()
-    admin.get_by_label("Fit (1–5)").select_option("5")
+    expect(admin.get_by_text("$9,500,000", exact=True)).to_be_visible()
+    # The score starts empty: nothing is preselected, and saving it as it is asks for each.
+    for label in ["Fit (1–5)", "Contribution (1–5)", "Commitment (1–5)"]:
+        expect(admin.get_by_label(label)).to_have_value("")
     admin.get_by_label("Contribution (1–5)").select_option("4")
+    admin.get_by_role("button", name="Save score").click()
+    expect(admin.get_by_text("Choose a fit score from 1 (weak) to 5 (strong).")).to_be_visible()
+    expect(
+        admin.get_by_text("Choose a commitment score from 1 (weak) to 5 (strong).")
+    ).to_be_visible()
+    admin.get_by_label("Fit (1–5)").select_option("5")
     admin.get_by_label("Commitment (1–5)").select_option("5")
     admin.get_by_role("button", name="Save score").click()
     expect(admin.get_by_role("heading", name="Scores — average 4.67")).to_be_visible()
-    admin.get_by_label("Approve").check()
+
+    # Neither referee has answered: approving warns, then needs a confirmation and a reason.
+    expect(
+        admin.get_by_text(
+            "References outstanding: Rita Board (Board member) and Omar Partner (Board member) "
+            "have not answered yet."
+        )
+    ).to_be_visible()
+    admin.get_by_label("Approve", exact=True).check()
+    admin.get_by_role("button", name="Record decision").click()
+    expect(
+        admin.get_by_text("Tick this box to approve before Rita Board and Omar Partner answer.")
+    ).to_be_visible()
+    expect(
+        admin.get_by_text("Say why you approve before Rita Board and Omar Partner answer.")
+    ).to_be_visible()
+    assert Application.objects.get(applicant__email="founder@example.com").status == "under_review"
+    admin.get_by_label("Go ahead without waiting for these references").check()
+    admin.get_by_label("Why not wait?").fill("Both referees confirmed by phone.")
     admin.get_by_role("button", name="Record decision").click()
     expect(admin.get_by_text("Decision recorded: approved.")).to_be_visible()
+    expect(
+        admin.get_by_text(
+            "Approved before Rita Board and Omar Partner answered: "
+            "Both referees confirmed by phone."
+        )
+    ).to_be_visible()
 
     page.goto("/application/")
     expect(page.get_by_text("Status: Approved")).to_be_visible()
     expect(page.get_by_role("heading", name="What has happened so far")).to_be_visible()
+    expect(page.get_by_text("Welcome to PeerNet")).to_have_count(1)
     assert Application.objects.get(applicant__email="founder@example.com").status == "approved"
     decision = [
         m for m in mail.outbox if m.subject == "[PeerNet] There is news about your application"

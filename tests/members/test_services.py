@@ -68,6 +68,7 @@ def test_decide_moves_status_role_and_emails(
     reviewer, django_capture_on_commit_callbacks, decision, status, role
 ):
     application = factories.application_complete(submit=True)
+    factories.references_answer(application)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.application_decide(
@@ -90,6 +91,7 @@ def test_decide_moves_status_role_and_emails(
 
 def test_approval_places_member_in_unassigned_pool(reviewer):
     application = factories.application_complete(submit=True)
+    factories.references_answer(application)
     with time_machine.travel("2026-11-20 10:00Z", tick=False):
         services.application_decide(application=application, decision="approve", actor=reviewer)
     profile = application.applicant.profile
@@ -285,3 +287,73 @@ def test_policy_update_reevaluates_open_applications(reviewer):
     )
     application.refresh_from_db()
     assert application.eligible is True
+
+
+def test_approving_with_references_outstanding_needs_confirmation_and_reason(reviewer):
+    application = factories.application_complete(submit=True)
+    factories.references_answer(application, positions=[2])
+    for confirmed, why in [(False, ""), (True, "  "), (False, "Known to the board")]:
+        with pytest.raises(ValidationError) as error:
+            services.application_decide(
+                application=application,
+                decision="approve",
+                actor=reviewer,
+                outstanding_confirmed=confirmed,
+                outstanding_reason=why,
+            )
+        assert error.value.messages == [
+            "Riley Ref has not answered yet: to approve now, confirm that you go ahead "
+            "without waiting and say why."
+        ]
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED
+    assert not application.events.filter(to_status=S.APPROVED).exists()
+
+    services.application_decide(
+        application=application,
+        decision="approve",
+        actor=reviewer,
+        outstanding_confirmed=True,
+        outstanding_reason="Riley chairs the board; we spoke by phone.",
+    )
+    application.refresh_from_db()
+    event = application.events.filter(kind=ApplicationEvent.Kind.TRANSITION).last()
+    assert (application.status, event.to_status, event.actor, event.reason) == (
+        S.APPROVED,
+        S.APPROVED,
+        reviewer,
+        "Approved before Riley Ref answered: Riley chairs the board; we spoke by phone.",
+    )
+
+
+def test_outstanding_references_do_not_hold_up_other_decisions(reviewer):
+    application = factories.application_complete(submit=True)
+    services.application_decide(application=application, decision="waitlist", actor=reviewer)
+    services.application_decide(application=application, decision="decline", actor=reviewer)
+    application.refresh_from_db()
+    assert application.status == S.DECLINED
+
+
+@pytest.mark.parametrize(
+    ("message", "text"),
+    [
+        (
+            "",
+            "Welcome to PeerNet. We will place you in a cohort of peers and send you your "
+            "meeting schedule.",
+        ),
+        (
+            "Welcome to PeerNet, Jordan!",
+            "Welcome to PeerNet, Jordan! We will place you in a cohort of peers and send you "
+            "your meeting schedule.",
+        ),
+    ],
+)
+def test_approval_timeline_greets_once(reviewer, message, text):
+    application = factories.application_complete(submit=True)
+    factories.references_answer(application)
+    services.application_decide(
+        application=application, decision="approve", actor=reviewer, message=message
+    )
+    last = selectors.application_timeline(application)[-1]
+    assert (last.title, last.text) == ("Approved", text)

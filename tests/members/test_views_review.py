@@ -91,6 +91,7 @@ def test_queue_filters_search_and_sort(reviewer_client, reviewer):
 def test_queue_counts_agree_with_the_rows_behind_each_link(reviewer_client, reviewer):
     _, b, c, d = make_applications(4, reviewer)
     services.application_decide(application=b, decision="waitlist", actor=reviewer)
+    factories.references_answer(c)
     services.application_decide(application=c, decision="approve", actor=reviewer)
     services.application_decide(
         application=d, decision="request_info", actor=reviewer, message="Payroll, please."
@@ -174,6 +175,7 @@ def test_decision_form_requires_message_for_info_request(reviewer_client, review
     assert response.context["decision_form"].errors == {
         "message": ["Tell the applicant what information you need."]
     }
+    factories.references_answer(application)
     response = reviewer_client.post(
         reverse("review_decide", args=[application.pk]),
         {"decision": "approve", "reason": "Unanimous"},
@@ -219,3 +221,140 @@ def test_review_page_ids_are_unique_with_every_form_shown(reviewer_client, revie
     # Every label still points at its own field.
     labels = re.findall(r'<label for="([^"]+)"', html)
     assert labels and set(labels) <= set(ids)
+
+
+def _select(html: str, name: str) -> list[tuple[str, str, bool]]:
+    """(value, text, selected) of each option of the select named `name`."""
+    body = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, flags=re.S).group(1)
+    return [
+        (value, text.strip(), "selected" in attrs)
+        for value, attrs, text in re.findall(
+            r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', body
+        )
+    ]
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def test_score_form_starts_empty_and_requires_every_score(reviewer_client, reviewer):
+    application = factories.application_complete(email="new@example.com", submit=True)
+    url = reverse("review_detail", args=[application.pk])
+    html = reviewer_client.get(url).content.decode()
+    for name in ["fit", "contribution", "commitment"]:
+        assert _select(html, name) == [
+            ("", "Choose 1–5", True),
+            *[(str(i), str(i), False) for i in range(1, 6)],
+        ], name
+        assert re.search(rf'<select name="{name}"[^>]*\brequired\b', html), name
+    response = reviewer_client.post(
+        reverse("review_score", args=[application.pk]),
+        {"fit": "", "contribution": "4", "commitment": ""},
+    )
+    assert response.context["score_form"].errors == {
+        "fit": ["Choose a fit score from 1 (weak) to 5 (strong)."],
+        "commitment": ["Choose a commitment score from 1 (weak) to 5 (strong)."],
+    }
+    assert not application.scores.exists()
+    # Once scored, the reviewer's own score comes back preselected.
+    services.application_score(
+        application=application, reviewer=reviewer, fit=2, contribution=4, commitment=5
+    )
+    html = reviewer_client.get(url).content.decode()
+    assert [v for v, _, chosen in _select(html, "fit") if chosen] == ["2"]
+    assert [v for v, _, chosen in _select(html, "commitment") if chosen] == ["5"]
+
+
+def _decision_card(html: str) -> str:
+    return re.search(
+        r'<section class="card" aria-labelledby="decision-heading">(.*?)</section>', html, re.S
+    ).group(1)
+
+
+def test_approving_with_outstanding_references_warns_and_needs_confirmation_and_reason(
+    reviewer_client, reviewer
+):
+    application = factories.application_complete(email="early@example.com", submit=True)
+    factories.references_answer(application, positions=[1])
+    url = reverse("review_detail", args=[application.pk])
+    card = _text(_decision_card(reviewer_client.get(url).content.decode()))
+    assert (
+        "Reference outstanding: Sam Ref (Co-founder) has not answered yet. "
+        "To approve now, tick the confirmation and say why; both go in the audit log."
+    ) in card
+
+    decide = reverse("review_decide", args=[application.pk])
+    response = reviewer_client.post(decide, {"decision": "approve", "reason": "Strong panel"})
+    assert response.status_code == 200
+    assert response.context["decision_form"].errors == {
+        "outstanding_confirmed": ["Tick this box to approve before Sam Ref answers."],
+        "outstanding_reason": ["Say why you approve before Sam Ref answers."],
+    }
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED
+
+    response = reviewer_client.post(
+        decide,
+        {
+            "decision": "approve",
+            "reason": "Strong panel",
+            "outstanding_confirmed": "on",
+            "outstanding_reason": "Sam is travelling for a month; Rita's answer is enough.",
+        },
+    )
+    assert response["Location"] == url
+    application.refresh_from_db()
+    assert application.status == S.APPROVED
+    event = application.events.filter(kind="transition").last()
+    assert (event.to_status, event.actor, event.reason) == (
+        S.APPROVED,
+        reviewer,
+        "Strong panel\nApproved before Sam Ref answered: "
+        "Sam is travelling for a month; Rita's answer is enough.",
+    )
+
+
+def test_other_decisions_and_answered_references_need_no_confirmation(reviewer_client):
+    waiting = factories.application_complete(email="waiting@example.com", submit=True)
+    response = reviewer_client.post(
+        reverse("review_decide", args=[waiting.pk]), {"decision": "waitlist"}
+    )
+    assert response["Location"] == reverse("review_detail", args=[waiting.pk])
+
+    answered = factories.application_complete(email="answered@example.com", submit=True)
+    factories.references_answer(answered)
+    url = reverse("review_detail", args=[answered.pk])
+    card = _text(_decision_card(reviewer_client.get(url).content.decode()))
+    assert "outstanding" not in card
+    response = reviewer_client.post(
+        reverse("review_decide", args=[answered.pk]), {"decision": "approve"}
+    )
+    assert response["Location"] == url
+    answered.refresh_from_db()
+    assert answered.status == S.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("payroll", "shown"),
+    [(9_500_000, "$9,500,000"), (2_000_000_000, "$2,000,000,000"), (850, "$850"), (0, "$0")],
+)
+def test_review_page_shows_money_with_separators(reviewer_client, payroll, shown):
+    application = factories.application_complete(email="money@example.com", submit=True)
+    services.profile_update(profile=application.applicant.profile, payroll_usd=payroll)
+    html = reviewer_client.get(reverse("review_detail", args=[application.pk])).content.decode()
+    facts = _text(re.search(r'<dl class="facts">(.*?)</dl>', html, re.S).group(1))
+    assert f"Payroll {shown} Revenue $13M – $50M" in facts
+
+
+def test_approval_welcomes_the_applicant_once(client, reviewer):
+    for message in ["", "Welcome to PeerNet, Jordan! We are glad to have you."]:
+        application = factories.application_complete(submit=True)
+        factories.references_answer(application)
+        services.application_decide(
+            application=application, decision="approve", actor=reviewer, message=message
+        )
+        client.force_login(application.applicant)
+        page = _text(client.get(reverse("application_overview")).content.decode())
+        assert page.count("Welcome to PeerNet") == 1, message
+        assert "We will place you in a cohort of peers" in page

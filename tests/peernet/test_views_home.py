@@ -151,6 +151,7 @@ def _applications_in(statuses: list[str], admin) -> None:
                 message="Add your payroll.",
             )
         elif status in decisions:
+            factories.references_answer(application)
             services.application_decide(
                 application=application, decision=decisions[status], actor=admin
             )

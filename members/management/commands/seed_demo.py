@@ -230,6 +230,14 @@ class Command(BaseCommand):
                 author=admin,
                 text="Spoke with the first referee; very positive.",
             )
+        if state == "approved":
+            # Approving before every referee answered takes a recorded reason; the demo waits.
+            services.reference_answer(
+                reference=application.references.order_by("position").last(),
+                years_known=12,
+                recommendation="yes",
+                comments="A steady, thoughtful leader.",
+            )
         decisions = {
             "info_requested": ("request_info", "Please add your annual payroll."),
             "waitlisted": ("waitlist", ""),
