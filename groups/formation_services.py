@@ -11,7 +11,7 @@ import time
 import zoneinfo
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
@@ -71,34 +71,87 @@ def pool_members(user_ids: list[int]) -> tuple[list[formation.Member], list[User
     return out, people
 
 
+def _builder(member_ids: list[int]):
+    """A function from run parameters to the solver's problem over these members (their
+    profiles and conflicts are read once), and the members' users in solver order."""
+    members, people = pool_members(member_ids)
+    index = {pk: i for i, pk in enumerate(member_ids)}
+    cannot = [(index[a], index[b]) for a, b in conflicts_among(member_ids)]
+
+    def build(p) -> formation.Problem:
+        mode = formation.IndustryMode(p["industry_mode"])
+        weights = formation.Weights(**p.get("weights", {}))
+        spread = p.get("max_tz_spread")
+        return formation.make_problem(
+            affinity=formation.build_features(members, weights, mode),
+            sizes=(p["min_size"], p["max_size"]),
+            n_groups=p.get("n_groups"),
+            cannot_link=cannot,
+            tz_offsets=[m.tz_offset for m in members] if spread is not None else None,
+            max_tz_spread=spread,
+            formats=[m.formats for m in members],
+            categories=(
+                [m.industry for m in members] if mode is formation.IndustryMode.SINGLE else None
+            ),
+            members=members,
+        )
+
+    return build, people
+
+
 def _problem(run: FormationRun):
-    members, people = pool_members(run.member_ids)
-    index = {pk: i for i, pk in enumerate(run.member_ids)}
-    cannot = [(index[a], index[b]) for a, b in conflicts_among(run.member_ids)]
-    p = run.params
-    mode = formation.IndustryMode(p["industry_mode"])
-    features = formation.build_features(members, formation.Weights(**p["weights"]), mode)
-    problem = formation.make_problem(
-        affinity=features,
-        sizes=(p["min_size"], p["max_size"]),
-        n_groups=p.get("n_groups"),
-        cannot_link=cannot,
-        tz_offsets=[m.tz_offset for m in members] if p.get("max_tz_spread") is not None else None,
-        max_tz_spread=p.get("max_tz_spread"),
-        formats=[m.formats for m in members],
-        categories=[m.industry for m in members] if mode is formation.IndustryMode.SINGLE else None,
-        members=members,
-    )
-    return problem, people
+    build, people = _builder(run.member_ids)
+    return build(run.params), people
+
+
+# How the wizard names each parameter when it asks for a change, and its change.
+ADVICE = {
+    "max_tz_spread": "Set the largest time-zone spread to {value:g} hours "
+    "(or leave it empty for no limit).",
+    "n_groups": "Set the number of cohorts to {value}.",
+    "min_size": "Set the smallest cohort to {value}.",
+    "max_size": "Set the largest cohort to {value}.",
+    "industry_mode": "Choose “{label}” for industries.",
+}
+
+
+def _advice_text(advice: formation.Advice, people: list[User]) -> str:
+    text = _humanise(advice.reason, people)
+    if advice.parameter is None:
+        return f"{text} No single change fixes this: widen the sizes or narrow the pool."
+    label = ""
+    if advice.parameter == "industry_mode":
+        label = Cohort.IndustryMode(advice.value).label
+    return f"{text} {ADVICE[advice.parameter].format(value=advice.value, label=label)}"
+
+
+def pool_defaults(*, member_ids: list[int], defaults: dict) -> dict:
+    """The wizard's starting parameters for this pool: ``defaults``, with each parameter the
+    feasibility checks object to changed to the nearest value they accept (e.g. a wider
+    time-zone spread for a pool spread across the world)."""
+    settings = dict(defaults)
+    if len(member_ids) < 2:
+        return settings
+    build, _ = _builder(member_ids)
+    for _ in range(4):
+        advice = formation.advise(settings, build)
+        if advice is None or advice.parameter is None:
+            break
+        settings[advice.parameter] = advice.value
+    return settings
 
 
 def run_start(*, actor, member_ids: list[int], params: dict) -> FormationRun:
+    """Check the parameters against the pool, then queue the run. An impossible combination is
+    a ValidationError on the parameter to change, saying what to change it to."""
     if not can_create_cohort(actor):
         raise PermissionDenied("Only admins form cohorts.")
-    if len(member_ids) < params["min_size"]:
-        raise ValidationError(
-            f"The pool has {len(member_ids)} members; a cohort needs at least {params['min_size']}."
-        )
+    if not member_ids:
+        raise ValidationError("No approved member is waiting for a cohort in this pool.")
+    build, people = _builder(member_ids)
+    advice = formation.advise(params, build)
+    if advice is not None:
+        raise ValidationError({advice.parameter or NON_FIELD_ERRORS: _advice_text(advice, people)})
     from groups.tasks import formation_run
 
     run = FormationRun.objects.create(created_by=actor, params=params, member_ids=member_ids)
@@ -190,6 +243,11 @@ def run_execute(*, run_id: int) -> FormationRun:
 
 
 def _humanise(reason: str, people: list[User]) -> str:
+    def names(match: re.Match) -> str:
+        listed = [people[int(i)].display_name for i in match[1].split(", ")]
+        return ", ".join(listed[:-1]) + " and " + listed[-1]
+
+    reason = re.sub(r"members ((?:\d+, )+\d+)", names, reason)
     reason = re.sub(
         r"members (\d+) and (\d+)",
         lambda m: f"{people[int(m[1])].display_name} and {people[int(m[2])].display_name}",

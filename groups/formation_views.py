@@ -18,7 +18,10 @@ def _admin_only(request):
 
 def formation_start(request):
     _admin_only(request)
-    form = forms.FormationForm(posted(request))
+    if request.method == "POST":
+        form = forms.FormationForm(posted(request))
+    else:
+        form = forms.FormationForm(initial=_start_initial(request))
     if request.method == "POST" and form.is_valid():
         ids = list(selectors.pool(**form.pool_filters()).values_list("pk", flat=True))
         try:
@@ -35,6 +38,20 @@ def formation_start(request):
         "groups/formation_start.html",
         {"form": form, "runs": runs, "pool_size": selectors.pool().count()},
     )
+
+
+def _start_initial(request) -> dict:
+    """A failed run's parameters when the admin tries again (?from=<run>), else the defaults
+    adjusted to the whole pool."""
+    source = request.GET.get("from", "")
+    run = FormationRun.objects.filter(pk=source).first() if source.isdigit() else None
+    if run is not None:
+        return forms.FormationForm.initial_from(run.params)
+    ids = list(selectors.pool().values_list("pk", flat=True))
+    params = formation_services.pool_defaults(
+        member_ids=ids, defaults=forms.FormationForm.default_params()
+    )
+    return forms.FormationForm.initial_from(params)
 
 
 def _run(request, pk) -> FormationRun:

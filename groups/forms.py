@@ -183,7 +183,42 @@ class FormationForm(forms.Form):
             "seconds": d["seconds"],
             "name_prefix": d["name_prefix"],
             "home_time_zone": d["home_time_zone"],
+            "pool": self.pool_filters(),
         }
+
+    WEIGHT_FIELDS = {
+        "challenge": "weight_challenge",
+        "company_size": "weight_company_size",
+        "stage": "weight_stage",
+        "industry_overlap_penalty": "weight_industry",
+    }
+
+    @classmethod
+    def default_params(cls) -> dict:
+        """The fields' own initial values, as run parameters (before the pool adjusts them)."""
+        initial = {name: field.initial for name, field in cls.base_fields.items()}
+        params = {
+            name: initial[name]
+            for name in ("min_size", "max_size", "n_groups", "industry_mode", "max_tz_spread")
+        }
+        params["industry_mode"] = str(params["industry_mode"])
+        params["max_tz_spread"] = float(params["max_tz_spread"])
+        params["weights"] = {key: initial[name] for key, name in cls.WEIGHT_FIELDS.items()}
+        return params
+
+    @classmethod
+    def initial_from(cls, params: dict) -> dict:
+        """Initial values that show these run parameters (e.g. a failed run's, to try again)."""
+        initial = {
+            name: params[name]
+            for name in cls.base_fields
+            if name in params and not name.startswith("weight_")
+        }
+        for key, name in cls.WEIGHT_FIELDS.items():
+            if key in params.get("weights", {}):
+                initial[name] = params["weights"][key]
+        initial.update(params.get("pool", {}))
+        return initial
 
     def pool_filters(self) -> dict:
         return {

@@ -4,6 +4,7 @@ No Django here: the web layer converts its models into :class:`Member` profiles 
 matrix) and calls :func:`form_cohorts` or :func:`solve`.
 """
 
+from .advice import Advice, advise, min_tz_spread
 from .explain import CohortExplanation, MemberExplanation, explain
 from .features import (
     ALL_FORMATS,
@@ -25,6 +26,7 @@ __all__ = [
     "HYBRID",
     "IN_PERSON",
     "VIRTUAL",
+    "Advice",
     "CohortExplanation",
     "FeatureAffinity",
     "IndustryMode",
@@ -35,12 +37,14 @@ __all__ = [
     "Problem",
     "Solution",
     "Weights",
+    "advise",
     "build_features",
     "check_move",
     "cohort_scores",
     "explain",
     "form_cohorts",
     "make_problem",
+    "min_tz_spread",
     "solve",
     "violations",
     "warmup",

@@ -15,7 +15,15 @@ TZ_EPS = 1e-9
 
 
 class InfeasibleError(ValueError):
-    """The constraints admit no cohort assignment; the message says why in plain words."""
+    """The constraints admit no cohort assignment; the message says why in plain words.
+
+    kind: which constraint the direct checks found in the way: "sizes" (sizes and cohort count),
+    "time_zones", "industries", "conflicts" or "other".
+    """
+
+    def __init__(self, message: str, *, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,8 @@ def choose_group_count(n: int, lower: int, upper: int) -> int:
         lo = 1
     if lo > hi:
         raise InfeasibleError(
-            f"no number of cohorts fits {n} members with sizes between {lower} and {upper}"
+            f"no number of cohorts fits {n} members with sizes between {lower} and {upper}",
+            kind="sizes",
         )
     target = round(2 * n / (lower + upper)) if lower + upper > 0 else lo
     return min(max(target, lo), hi)
@@ -320,7 +329,8 @@ def check_feasibility(
     lo_sum, hi_sum = sum(problem.lower), sum(problem.upper)
     if not lo_sum <= n <= hi_sum:
         raise InfeasibleError(
-            f"{n} members cannot fill {g} cohorts: sizes must total between {lo_sum} and {hi_sum}"
+            f"{n} members cannot fill {g} cohorts: sizes must total between {lo_sum} and {hi_sum}",
+            kind="sizes",
         )
     by_group: dict[int, list[int]] = {}
     for i, grp in sorted(problem.fixed.items()):
@@ -343,14 +353,16 @@ def check_feasibility(
         if counts.size > g:
             raise InfeasibleError(
                 f"{counts.size} industries need one cohort each in single-industry mode, "
-                f"but there are only {g} cohorts"
+                f"but there are only {g} cohorts",
+                kind="industries",
             )
         smallest = min(problem.lower)
         for code, c in enumerate(counts):
             if 0 < c < smallest:
                 raise InfeasibleError(
                     f"industry {problem.category_labels[code]!r} has {c} member"
-                    f"{'s' if c != 1 else ''}, fewer than the smallest cohort size {smallest}"
+                    f"{'s' if c != 1 else ''}, fewer than the smallest cohort size {smallest}",
+                    kind="industries",
                 )
     if problem.tz_offsets is not None and problem.max_tz_spread is not None and n:
         offs = np.sort(problem.tz_offsets)
@@ -363,7 +375,8 @@ def check_feasibility(
             raise InfeasibleError(
                 f"time zones from {_fmt_hours(offs[0])} to {_fmt_hours(offs[-1])} hours need at "
                 f"least {need} cohorts with a spread of at most "
-                f"{_fmt_hours(problem.max_tz_spread)} hours, but there are only {g}"
+                f"{_fmt_hours(problem.max_tz_spread)} hours, but there are only {g}",
+                kind="time_zones",
             )
     if ptr is None or idx is None:
         ptr, idx = conflict_csr(n, problem.cannot_link)
@@ -402,5 +415,6 @@ def check_feasibility(
                 shown = ", ".join(str(x) for x in clique)
                 raise InfeasibleError(
                     f"members {shown} all conflict with one another, so they need "
-                    f"{len(clique)} cohorts but there are only {g}"
+                    f"{len(clique)} cohorts but there are only {g}",
+                    kind="conflicts",
                 )

@@ -129,10 +129,36 @@ def test_apply_refuses_when_pool_changed(admin, pool, django_capture_on_commit_c
     ]
 
 
-def test_infeasible_run_fails_with_reason(admin, pool, django_capture_on_commit_callbacks):
-    run = run_now(admin, pool, django_capture_on_commit_callbacks, min_size=5, max_size=5)
-    assert run.status == FormationRun.Status.FAILED
-    assert run.error != ""
+def test_infeasible_run_is_refused_with_the_change_to_make(admin, pool):
+    with pytest.raises(ValidationError) as error:
+        formation_services.run_start(
+            actor=admin,
+            member_ids=[p.pk for p in pool],
+            params={**PARAMS, "min_size": 5, "max_size": 5},
+        )
+    assert error.value.message_dict == {
+        "min_size": [
+            "No number of cohorts fits 8 members with sizes between 5 and 5. "
+            "Set the smallest cohort to 4."
+        ]
+    }
+    assert not FormationRun.objects.exists()
+
+
+def test_infeasible_conflicts_name_the_members(admin, pool):
+    with pytest.raises(ValidationError) as error:
+        formation_services.run_start(
+            actor=admin,
+            member_ids=[p.pk for p in pool[:2]],
+            params={**PARAMS, "min_size": 2, "max_size": 2},
+        )
+    assert error.value.message_dict == {
+        "__all__": [
+            f"{pool[0].display_name} and {pool[1].display_name} all conflict with one another, "
+            "so they need 2 cohorts but there are only 1. "
+            "No single change fixes this: widen the sizes or narrow the pool."
+        ]
+    }
 
 
 def test_wizard_form_rejects_bad_input(client, admin):
