@@ -3,11 +3,22 @@ import zoneinfo
 from django import forms
 
 from meetings import recurrence
-from meetings.models import MAX_TIMES_RAISED, AgendaItem, Attendance, Rsvp, Topic
+from meetings.models import (
+    MAX_TIMES_RAISED,
+    OUTCOME_NOTES_MAX,
+    AgendaItem,
+    Attendance,
+    Rsvp,
+    Topic,
+)
 from peernet.widgets import DateInput, TimeInput
 
 ZONES = [(z, z) for z in sorted(zoneinfo.available_timezones())]
 ZONE_ERROR = {"invalid_choice": "Choose a time zone from the list, e.g. America/New_York."}
+NUL_IN_NOTES = (
+    "The notes contain an invisible null character, shown as \ufffd (it often comes with "
+    "pasted text): delete it, then save again."
+)
 PRESETS = [
     ("monthly_nth_weekday", "Monthly on the same weekday (e.g. first Tuesday)"),
     ("monthly_date", "Monthly on the same date"),
@@ -152,13 +163,27 @@ class AgendaItemForm(forms.Form):
     state = forms.ChoiceField(choices=AgendaItem.State.choices)
 
 
+class NotesField(forms.CharField):
+    """Counts a line break as one character, as the text box does (browsers send CR LF)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n")
+
+
 class OutcomeForm(forms.Form):
-    notes = forms.CharField(
+    notes = NotesField(
         label="Outcome notes",
         required=False,
-        max_length=4000,
+        max_length=OUTCOME_NOTES_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Only you and the facilitators can read these.",
+        error_messages={
+            "max_length": (
+                "Outcome notes can be at most %(limit_value)s characters and these have "
+                "%(show_value)s: shorten them, then save again."
+            ),
+            "null_characters_not_allowed": NUL_IN_NOTES,
+        },
     )
 
 

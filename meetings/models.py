@@ -207,6 +207,9 @@ SCORE = ExpressionWrapper(
 )
 
 
+OUTCOME_NOTES_MAX = 4000
+
+
 class AgendaItem(models.Model):
     """A topic posted to a meeting, ordered and time-boxed by the facilitator."""
 
@@ -233,7 +236,7 @@ class AgendaItem(models.Model):
     position = models.PositiveIntegerField(default=0)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
     # The presenter's and facilitators' eyes only.
-    outcome_notes = models.TextField(blank=True)
+    outcome_notes = models.TextField(blank=True, max_length=OUTCOME_NOTES_MAX)
     posted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from groups.permissions import can_manage_cohort
 from meetings import notifications, recurrence
 from meetings.models import (
     MAX_TIMES_RAISED,
+    OUTCOME_NOTES_MAX,
     AgendaItem,
     Attendance,
     CalendarFeed,
@@ -370,6 +371,12 @@ def agenda_publish(*, meeting: Meeting, actor) -> Meeting:
 def outcome_notes_set(*, item: AgendaItem, actor, notes: str) -> AgendaItem:
     if not (item.presenter_id == actor.pk or can_manage_meeting(actor, item.meeting)):
         raise PermissionDenied("Outcome notes belong to the presenter and the facilitators.")
+    if len(notes) > OUTCOME_NOTES_MAX:
+        raise ValidationError(
+            {"notes": f"Outcome notes can be at most {OUTCOME_NOTES_MAX} characters."}
+        )
+    if "\x00" in notes:
+        raise ValidationError({"notes": "Outcome notes cannot contain null characters."})
     item.outcome_notes = notes
     item.save(update_fields=["outcome_notes"])
     return item

@@ -302,10 +302,26 @@ def agenda_item_update(request, pk: int, item_pk: int):
 @require_POST
 def agenda_outcome(request, pk: int, item_pk: int):
     meeting = selectors.meeting_for(request.user, pk)
+    item = _item(meeting, item_pk)
     form = forms.OutcomeForm(request.POST)
     if form.is_valid():
-        services.outcome_notes_set(
-            item=_item(meeting, item_pk), actor=request.user, notes=form.cleaned_data["notes"]
+        try:
+            services.outcome_notes_set(
+                item=item, actor=request.user, notes=form.cleaned_data["notes"]
+            )
+        except ValidationError as error:
+            form_errors_add(form, error)
+    if form.errors:
+        # The text as typed comes back with the error; a null character cannot be shown,
+        # so it is marked where it was.
+        typed = request.POST.get("notes", "").replace("\x00", "\ufffd")
+        return _fragment(
+            request,
+            meeting,
+            "agenda",
+            outcome_item=item.pk,
+            outcome_errors=form.errors["notes"],
+            outcome_typed=typed,
         )
     return _fragment(request, meeting, "agenda")
 

@@ -538,3 +538,74 @@ def test_custom_rule_with_its_own_end_and_another_is_refused(client, cohort, fac
         "count": ["Give either an end date or a number of meetings, not both: clear one of them."]
     }
     assert not cohort.series.exists()
+
+
+def outcome_region(html: str, item) -> str:
+    region = html.split(f'action="/meetings/{item.meeting_id}/agenda/{item.pk}/outcome/"')[1]
+    return region.split("</form>")[0]
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+@pytest.mark.parametrize(
+    ("typed", "shown", "error"),
+    [
+        (
+            "x" * 4001,
+            "x" * 4001,
+            "Outcome notes can be at most 4000 characters and these have 4001: shorten them, "
+            "then save again.",
+        ),
+        (
+            "Agreed\x00 to call the bank",
+            "Agreed\ufffd to call the bank",
+            "The notes contain an invisible null character, shown as \ufffd (it often comes with "
+            "pasted text): delete it, then save again.",
+        ),
+    ],
+)
+def test_refused_outcome_notes_explain_the_fix_and_keep_the_text(
+    client, setup, htmx, typed, shown, error
+):
+    _, meeting, alice, _ = setup
+    item = services.topic_post(topic=topic_for(alice), meeting=meeting, actor=alice, minutes=20)
+    services.outcome_notes_set(item=item, actor=alice, notes="Earlier notes")
+    login(client, alice)
+    response = client.post(
+        reverse("agenda_outcome", args=[meeting.pk, item.pk]),
+        {"notes": typed},
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+    html = response.content.decode()
+    assert html.strip().startswith('<section class="card" id="agenda"') is htmx
+    region = outcome_region(html, item)
+    assert f'<ul class="errorlist" id="outcome-{item.pk}-error" role="alert">' in region
+    assert f"<li>{error}</li>" in region
+    assert f'aria-invalid="true" aria-describedby="outcome-{item.pk}-error' in region
+    assert f'-help">\n{shown}</textarea>' in region
+    item.refresh_from_db()
+    assert item.outcome_notes == "Earlier notes"
+
+
+def test_outcome_notes_count_a_line_break_as_one_character(client, setup):
+    _, meeting, alice, _ = setup
+    item = services.topic_post(topic=topic_for(alice), meeting=meeting, actor=alice, minutes=20)
+    login(client, alice)
+    typed = "\r\n".join(["a"] * 2000)  # 5,998 characters sent, 3,999 in the box
+    client.post(reverse("agenda_outcome", args=[meeting.pk, item.pk]), {"notes": typed})
+    item.refresh_from_db()
+    assert item.outcome_notes == "\n".join(["a"] * 2000)
+
+
+@pytest.mark.parametrize(
+    ("notes", "message"),
+    [
+        ("x" * 4001, "Outcome notes can be at most 4000 characters."),
+        ("a\x00b", "Outcome notes cannot contain null characters."),
+    ],
+)
+def test_outcome_notes_service_refuses_what_cannot_be_stored(setup, notes, message):
+    _, meeting, alice, _ = setup
+    item = services.topic_post(topic=topic_for(alice), meeting=meeting, actor=alice, minutes=20)
+    with pytest.raises(ValidationError) as refused:
+        services.outcome_notes_set(item=item, actor=alice, notes=notes)
+    assert refused.value.message_dict == {"notes": [message]}
