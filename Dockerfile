@@ -22,7 +22,9 @@ COPY . .
 # a worker starts, never inside an admin's time limit.)
 RUN python -c "from groups.formation import warmup; print(f'formation engine compiled in {warmup():.0f} s')"
 # collectstatic needs settings to load; these build-time values never reach a running container.
-RUN DJANGO_SECRET_KEY=build-only EMAIL_URL=console:// python manage.py collectstatic --noinput \
+RUN DJANGO_SECRET_KEY=build-only EMAIL_URL=console:// \
+    PEERNET_MFA_KEYS=$(python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
+    python manage.py collectstatic --noinput \
     && chown -R peernet /var/lib/peernet
 
 USER peernet

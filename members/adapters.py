@@ -1,6 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.db import transaction
 
+from members.mfa import secret_decrypt, secret_encrypt
 from peernet.mail import message_to_payload, site
 
 
@@ -16,3 +18,13 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(template_prefix, email, context)
         payload = message_to_payload(message)
         transaction.on_commit(lambda: email_send.delay(payload))
+
+
+class MfaAdapter(DefaultMFAAdapter):
+    """Two-factor secrets are stored encrypted (members/mfa.py, PEERNET_MFA_KEYS)."""
+
+    def encrypt(self, text: str) -> str:
+        return secret_encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return secret_decrypt(encrypted_text)

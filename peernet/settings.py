@@ -5,11 +5,14 @@ DJANGO_DEFAULT_FROM_EMAIL, DJANGO_SECURE_SSL (HTTPS hardening, default on when n
 PEERNET_BASE_URL. See README.md.
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -176,6 +179,31 @@ if not _proxy_count.isdigit():
 ALLAUTH_TRUSTED_PROXY_COUNT = int(_proxy_count)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PeerNet"
+# TOTP secrets and recovery-code seeds are encrypted at rest (members/mfa.py) with Fernet keys
+# from PEERNET_MFA_KEYS: comma-separated, the first encrypts, every one decrypts, so a key can
+# be rotated (README, "Two-factor secrets"). Their own keys, not ones derived from SECRET_KEY:
+# rotating SECRET_KEY must not lock every admin out of their authenticator app, and a leaked
+# SECRET_KEY must not unlock the secrets too. Development derives one from SECRET_KEY.
+MFA_ADAPTER = "members.adapters.MfaAdapter"
+PEERNET_MFA_KEYS = env_list("PEERNET_MFA_KEYS", [])
+if not PEERNET_MFA_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set PEERNET_MFA_KEYS (the key that encrypts two-factor secrets), e.g. to the output "
+            "of: python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32))"
+            ".decode())'"
+        )
+    PEERNET_MFA_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"mfa:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+for _key in PEERNET_MFA_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "Each PEERNET_MFA_KEYS entry must be 32 random bytes in URL-safe base64 (44 "
+            "characters ending in '='), as the command in README, \"Two-factor secrets\", prints."
+        ) from None
 # Tracking "last seen" would cost four queries on every request; sessions still list IP and start.
 USERSESSIONS_TRACK_ACTIVITY = False
 

@@ -13,6 +13,7 @@ message of each process during each phase.
 """
 
 import argparse
+import base64
 import json
 import os
 import secrets
@@ -67,6 +68,7 @@ def prepare_environment(var: Path) -> str:
             "DJANGO_SETTINGS_MODULE": "peernet.settings",
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+            "PEERNET_MFA_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "DJANGO_SECURE_SSL": "false",
             "PEERNET_VAR_DIR": str(var),
             "EMAIL_URL": "dummy://",

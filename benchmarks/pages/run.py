@@ -76,6 +76,7 @@ class Scale:
             "DATABASE_URL": f"{server.scheme}://{server.netloc}/{self.db}",
             "REDIS_URL": f"{args.redis.rstrip('/')}/{redis_db}",
             "DJANGO_SECRET_KEY": "benchmark-only-" + "k" * 50,
+            "PEERNET_MFA_KEYS": "YmVuY2htYXJrLW9ubHktbWZhLWtleS0zMi1ieXRlcyE=",
             "DJANGO_DEBUG": "false",
             "DJANGO_SECURE_SSL": "false",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",

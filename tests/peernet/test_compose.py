@@ -43,7 +43,11 @@ def test_compose_file_is_valid():
         pytest.skip("Docker Compose is not installed")
     result = subprocess.run(
         [*command, "-f", str(COMPOSE), "config", "-q"],
-        env={"DJANGO_SECRET_KEY": "only-for-validation", "PATH": "/usr/bin:/usr/local/bin:/bin"},
+        env={
+            "DJANGO_SECRET_KEY": "only-for-validation",
+            "PEERNET_MFA_KEYS": "only-for-validation",
+            "PATH": "/usr/bin:/usr/local/bin:/bin",
+        },
         capture_output=True,
         text=True,
         timeout=60,

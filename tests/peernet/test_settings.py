@@ -108,6 +108,7 @@ def test_check_deploy_with_production_variables_reports_no_issues(tmp_path):
         DJANGO_ALLOWED_HOSTS="peernet.example.com",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
         DATABASE_URL=f"sqlite:///{tmp_path}/prod.sqlite3",
+        PEERNET_MFA_KEYS="2q5a0cD8lRk3o1oV0p6Q0Jf3QeVq1y4Jx7n8W2b9m0E=",
     )
     result = _manage("check", "--deploy", "--fail-level", "DEBUG", env=env)
     assert (result.returncode, result.stdout.strip()) == (
