@@ -326,6 +326,8 @@ class DecisionForm(ReviewPageForm, forms.Form):
             label="Go ahead without waiting for "
             + ("this reference" if len(self.outstanding) == 1 else "these references"),
             required=False,
+            # The warning above the form names the referees.
+            widget=forms.CheckboxInput(attrs={"aria-describedby": "outstanding-warning"}),
         )
         self.fields["outstanding_reason"] = forms.CharField(
             label="Why not wait?",
