@@ -2,7 +2,7 @@
 
 DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL,
 DJANGO_DEFAULT_FROM_EMAIL, DJANGO_SECURE_SSL (HTTPS hardening, default on when not debugging),
-PEERNET_BASE_URL. See README.md.
+PEERNET_BASE_URL, DJANGO_ADMINS (who gets error reports). See README.md.
 """
 
 import base64
@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response (redirects and error pages too) and every log line has its id.
+    "peernet.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -236,6 +238,10 @@ if not EMAIL_URL:
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "PeerNet <noreply@peernet.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Error reports: each server error (500) is emailed, with its request id and traceback, to
+# DJANGO_ADMINS ("ops@example.com, Dana <dana@example.com>"), outside development.
+ADMINS = env_list("DJANGO_ADMINS", [])
+EMAIL_SUBJECT_PREFIX = "[PeerNet] "
 
 # Content-Security-Policy: nothing inline, nothing evaluated, nothing from elsewhere.
 SECURE_CSP = {
@@ -337,10 +343,38 @@ NOTIFICATION_MAX_ATTEMPTS = 8
 # recorded as skipped with a reason; older ones are left alone.
 NOTIFICATION_CATCH_UP_HOURS = 24
 
+# Every line names the request it was written for (peernet/request_id.py; "-" outside one);
+# the 500 page quotes the same id. Errors are also emailed to ADMINS when not debugging.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "peernet.request_id.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "request": {
+            "format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "request",
+        },
+        "mail_admins": {
+            "class": "peernet.errors.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "request_id"],
+            "formatter": "request",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Replaces Django's default handlers for "django" (its console one only printed when
+        # debugging; the root's console prints everything, once).
+        "django": {"handlers": ["mail_admins"]},
+    },
 }

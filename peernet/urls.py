@@ -7,6 +7,8 @@ from peernet import dev_mail_views, notification_views, views
 # Django's admin signs in through allauth, so rate limits and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "PeerNet administration"
+# The 500 page quotes the request id the error was logged under (peernet/errors.py).
+handler500 = "peernet.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
