@@ -218,6 +218,9 @@ class FormationForm(forms.Form):
             if key in params.get("weights", {}):
                 initial[name] = params["weights"][key]
         initial.update(params.get("pool", {}))
+        spread = initial.get("max_tz_spread")
+        if isinstance(spread, float) and spread.is_integer():
+            initial["max_tz_spread"] = int(spread)  # shown as "10", not "10.0"
         return initial
 
     def pool_filters(self) -> dict:
