@@ -39,6 +39,12 @@ def seed_meetings(today: date | None = None) -> None:
             location=cohort.location or "Members' club",
             video_url="",
         )
+        # The demo cohorts have met for months: their members joined before the first
+        # meeting, so past meetings' rosters (and attendance) include them.
+        first_start = cohort.meetings.order_by("starts_at").values_list("starts_at", flat=True)[0]
+        Membership.objects.filter(cohort=cohort, status="active", joined_at__gt=first_start).update(
+            joined_at=first_start - timedelta(days=30)
+        )
         members = [
             m.member
             for m in Membership.objects.filter(cohort=cohort, status="active")

@@ -188,14 +188,30 @@ class OutcomeForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    def __init__(self, *args, members, initial_status: dict, **kwargs):
+    """One choice per member. Pre-filled from what was recorded, else from the RSVP: yes is
+    present, no is absent; after a maybe or no answer the facilitator chooses."""
+
+    FROM_RSVP = {
+        Rsvp.Answer.YES: Attendance.Status.PRESENT,
+        Rsvp.Answer.NO: Attendance.Status.ABSENT,
+    }
+
+    def __init__(self, *args, members, recorded: dict, rsvps: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = members
         for member in members:
+            answer = rsvps.get(member.pk)
             self.fields[f"member_{member.pk}"] = forms.ChoiceField(
                 label=member.display_name,
-                choices=Attendance.Status.choices,
-                initial=initial_status.get(member.pk, Attendance.Status.PRESENT),
+                choices=[("", "Choose…"), *Attendance.Status.choices],
+                initial=recorded.get(member.pk) or self.FROM_RSVP.get(answer, ""),
+                help_text=f"Answered {Rsvp.Answer(answer).label.lower()}"
+                if answer
+                else "Did not answer",
+                error_messages={
+                    "required": f"Choose present, late, absent or excused for "
+                    f"{member.display_name}."
+                },
             )
 
     def statuses(self) -> dict[int, str]:

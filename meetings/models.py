@@ -1,3 +1,4 @@
+import hashlib
 import uuid
 import zoneinfo
 from datetime import UTC, datetime, timedelta
@@ -305,6 +306,10 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class CalendarFeed(models.Model):

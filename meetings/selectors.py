@@ -18,8 +18,8 @@ from meetings.models import (
     Rsvp,
     Topic,
     Vote,
+    feed_token_hash,
 )
-from meetings.services import feed_token_hash
 from members.models import User
 
 
@@ -49,7 +49,12 @@ def meeting_for(user, pk: int) -> Meeting:
                 )
                 .order_by("position", "posted_at"),
             ),
-            Prefetch("attendance", queryset=Attendance.objects.select_related("member")),
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.select_related("member").order_by(
+                    "member__last_name", "member__first_name", "member_id"
+                ),
+            ),
         ),
         pk=pk,
     )
@@ -65,6 +70,18 @@ def roster(cohort) -> list[User]:
         .select_related("member")
         .order_by("member__last_name", "member__first_name")
     ]
+
+
+def roster_at(cohort, moment) -> list[User]:
+    """The cohort's members at a moment: joined by then and not left by then (whatever
+    they are now). Someone who joined, left and rejoined appears once."""
+    memberships = (
+        Membership.objects.filter(cohort=cohort, joined_at__lte=moment)
+        .filter(Q(status=Membership.Status.ACTIVE, left_at__isnull=True) | Q(left_at__gt=moment))
+        .select_related("member")
+        .order_by("member__last_name", "member__first_name", "member_id")
+    )
+    return list({m.member_id: m.member for m in memberships}.values())
 
 
 def open_commitments(cohort, *, before) -> QuerySet[Commitment]:

@@ -1,6 +1,5 @@
 """Every write in the meetings app."""
 
-import hashlib
 import secrets
 from datetime import date, datetime, time, timedelta
 
@@ -12,7 +11,7 @@ from django.utils import timezone
 
 from groups.models import Membership
 from groups.permissions import can_manage_cohort
-from meetings import notifications, recurrence
+from meetings import notifications, recurrence, selectors
 from meetings.models import (
     MAX_TIMES_RAISED,
     OUTCOME_NOTES_MAX,
@@ -25,6 +24,7 @@ from meetings.models import (
     Series,
     Topic,
     Vote,
+    feed_token_hash,
 )
 from meetings.permissions import can_manage_meeting
 
@@ -386,17 +386,20 @@ def outcome_notes_set(*, item: AgendaItem, actor, notes: str) -> AgendaItem:
 
 
 def attendance_record(*, meeting: Meeting, actor, statuses: dict[int, str]) -> None:
+    """Who came, for those who were members when the meeting started (some have left since)."""
     if not can_manage_meeting(actor, meeting):
         raise PermissionDenied("Only facilitators record attendance.")
-    members = set(
-        Membership.objects.filter(cohort=meeting.cohort, status="active").values_list(
-            "member_id", flat=True
-        )
-    )
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled: there is no attendance to record.")
+    if meeting.starts_at > timezone.now():
+        raise ValidationError("Attendance can be recorded once the meeting has started.")
+    members = {m.pk for m in selectors.roster_at(meeting.cohort, meeting.starts_at)}
     with transaction.atomic():
         for member_id, status in statuses.items():
             if member_id not in members or status not in Attendance.Status.values:
-                raise ValidationError("Attendance can only be recorded for this cohort's members.")
+                raise ValidationError(
+                    "Attendance can only be recorded for the cohort's members at the meeting."
+                )
             Attendance.objects.update_or_create(
                 meeting=meeting,
                 member_id=member_id,
@@ -425,10 +428,6 @@ def commitment_done(*, commitment: Commitment, actor) -> Commitment:
 
 
 # Calendar feed ----------------------------------------------------------------------------
-
-
-def feed_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def feed_regenerate(*, user) -> str:

@@ -102,6 +102,8 @@ def _page_context(request, meeting, **extra):
         "no_answer": [m for m in members if m.pk not in {r.member_id for r in rsvps}],
         "my_rsvp": mine,
         "rsvp_open": not meeting.is_cancelled and meeting.starts_at > timezone.now(),
+        "attendance_open": not meeting.is_cancelled and meeting.starts_at <= timezone.now(),
+        "attendance": list(meeting.attendance.all()),
         "agenda": agenda,
         "planned_minutes": planned,
         "over_time": planned > meeting.duration_minutes,
@@ -341,13 +343,30 @@ def meeting_attendance(request, pk: int):
     meeting = selectors.meeting_for(request.user, pk)
     if not can_manage_meeting(request.user, meeting):
         raise PermissionDenied
-    members = selectors.roster(meeting.cohort)
-    current = {a.member_id: a.status for a in meeting.attendance.all()}
-    form = forms.AttendanceForm(posted(request), members=members, initial_status=current)
-    if request.method == "POST" and form.is_valid():
-        services.attendance_record(meeting=meeting, actor=request.user, statuses=form.statuses())
-        messages.success(request, "Attendance saved.")
+    if meeting.is_cancelled or meeting.starts_at > timezone.now():
+        messages.error(
+            request,
+            "This meeting was cancelled: there is no attendance to record."
+            if meeting.is_cancelled
+            else "Attendance can be recorded once the meeting has started.",
+        )
         return redirect("meeting_detail", pk=pk)
+    form = forms.AttendanceForm(
+        posted(request),
+        members=selectors.roster_at(meeting.cohort, meeting.starts_at),
+        recorded={a.member_id: a.status for a in meeting.attendance.all()},
+        rsvps={r.member_id: r.answer for r in meeting.rsvps.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_record(
+                meeting=meeting, actor=request.user, statuses=form.statuses()
+            )
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, "Attendance saved.")
+            return redirect("meeting_detail", pk=pk)
     return render(request, "meetings/attendance_form.html", {"meeting": meeting, "form": form})
 
 

@@ -297,7 +297,6 @@ MATRIX: dict[str, list[Row]] = {
         )
     ],
     "agenda_publish": [Row(meeting_url("agenda_publish"), act_a("403", TO_MEETING), method="post")],
-    "meeting_attendance": [Row(meeting_url("meeting_attendance"), manage_a())],
     "commitment_add": [Row(meeting_url("commitment_add"), act_a("403", "200"), method="post")],
     "my_commitments": [Row(url("my_commitments"), signed_in("200"))],
     "commitment_done": [

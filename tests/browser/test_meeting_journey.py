@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from datetime import time as clock
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from groups.models import Cohort, Membership
@@ -154,3 +155,61 @@ def test_facilitator_moves_start_time_of_one_then_following_meetings(open_page):
         (two.local_date, clock(10, 15)),
         (three.local_date, clock(10, 15)),
     ]
+
+
+def test_facilitator_records_attendance_prefilled_from_answers(open_page):
+    facilitator = factories.user_create(
+        role=Role.FACILITATOR, email="chair@example.com", time_zone="Europe/London"
+    )
+    secret = factories.totp_enable(facilitator)
+    cohort = factories.cohort_create(name="Harbor Circle", facilitators=[facilitator])
+    Cohort.objects.filter(pk=cohort.pk).update(home_time_zone="Europe/London")
+    people = {}
+    for first in ("Alice", "Bob", "Cleo"):
+        people[first] = factories.pool_member_create(
+            first=first, last="Stone", email=f"{first.lower()}@example.com"
+        )
+        Membership.objects.create(cohort=cohort, member=people[first])
+    meeting = services.meeting_create(
+        cohort=cohort,
+        actor=facilitator,
+        title="Morning forum",
+        local_date=date.today() + timedelta(days=1),
+        local_time=clock(8, 0),
+        duration_minutes=120,
+        time_zone="Europe/London",
+    )
+    services.rsvp_set(meeting=meeting, member=people["Alice"], answer="yes")
+    services.rsvp_set(meeting=meeting, member=people["Bob"], answer="no")
+    # Then it is moved to half an hour ago: it has started. The members joined before.
+    started = (timezone.now() - timedelta(minutes=30)).astimezone(meeting.cohort.zone)
+    services.meeting_update(
+        meeting=meeting,
+        actor=facilitator,
+        local_date=started.date(),
+        local_time=started.time().replace(second=0, microsecond=0),
+        duration_minutes=120,
+        location="",
+        video_url="",
+    )
+    Membership.objects.filter(cohort=cohort).update(joined_at=timezone.now() - timedelta(days=30))
+
+    page = open_page()
+    sign_in(page, "chair@example.com", secret=secret)
+    page.goto(f"/meetings/{meeting.pk}/")
+    page.get_by_role("link", name="Record attendance").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Attendance")
+    expect(page.get_by_label("Alice Stone")).to_have_value("present")
+    expect(page.get_by_label("Bob Stone")).to_have_value("absent")
+    expect(page.get_by_label("Cleo Stone")).to_have_value("")
+    page.get_by_role("button", name="Save attendance").click()
+    expect(
+        page.get_by_text("Choose present, late, absent or excused for Cleo Stone.")
+    ).to_be_visible()
+    page.get_by_label("Cleo Stone").select_option(label="Late")
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Attendance saved.")).to_be_visible()
+    attendance = page.get_by_role("region", name="Attendance")
+    expect(attendance.get_by_role("listitem")).to_have_text(
+        ["Alice Stone: Present", "Bob Stone: Absent", "Cleo Stone: Late"]
+    )

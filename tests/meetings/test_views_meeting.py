@@ -263,19 +263,21 @@ def test_commitments_come_back_at_next_meeting_and_on_dashboard(client, setup, f
 
 def test_attendance_is_recorded_for_cohort_members_only(client, setup, facilitator):
     _, meeting, alice, bob = setup
-    login(client, facilitator)
-    response = client.post(
-        reverse("meeting_attendance", args=[meeting.pk]),
-        {f"member_{alice.pk}": "late", f"member_{bob.pk}": "excused"},
-    )
+    with time_machine.travel(meeting.starts_at + timedelta(hours=1), tick=False):
+        login(client, facilitator)
+        response = client.post(
+            reverse("meeting_attendance", args=[meeting.pk]),
+            {f"member_{alice.pk}": "late", f"member_{bob.pk}": "excused"},
+        )
+        bad = client.post(
+            reverse("meeting_attendance", args=[meeting.pk]),
+            {f"member_{alice.pk}": "asleep", f"member_{bob.pk}": "late"},
+        )
     assert response["Location"] == reverse("meeting_detail", args=[meeting.pk])
     assert sorted(Attendance.objects.values_list("member__first_name", "status")) == [
         ("Alice", "late"),
         ("Bob", "excused"),
     ]
-    bad = client.post(
-        reverse("meeting_attendance", args=[meeting.pk]), {f"member_{alice.pk}": "asleep"}
-    )
     assert bad.context["form"].errors[f"member_{alice.pk}"] == [
         "Select a valid choice. asleep is not one of the available choices."
     ]
@@ -425,6 +427,7 @@ def test_cohort_health_line_shows_next_meeting_and_attendance(client, setup, fac
         duration_minutes=60,
         time_zone="America/New_York",
     )
+    Membership.objects.filter(cohort=cohort).update(joined_at=past.starts_at - timedelta(days=1))
     services.attendance_record(
         meeting=past, actor=facilitator, statuses={alice.pk: "present", bob.pk: "absent"}
     )
