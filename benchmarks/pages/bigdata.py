@@ -64,7 +64,6 @@ def generate(seed: int = 7) -> None:
             [
                 User(
                     email=f"big{i:05d}@members.example.com",
-                    username=f"big{i:05d}@members.example.com",
                     first_name=f"Member{i:05d}",
                     last_name="Big",
                     role=Role.MEMBER,
@@ -108,7 +107,6 @@ def generate(seed: int = 7) -> None:
             [
                 User(
                     email=f"chair{i:03d}@facilitators.example.com",
-                    username=f"chair{i:03d}@facilitators.example.com",
                     first_name=f"Chair{i:03d}",
                     last_name="Big",
                     role=Role.FACILITATOR,

@@ -150,6 +150,7 @@ class Scale:
                 cwd=ROOT,
                 env=self.env,
                 check=True,
+                stdout=sys.stderr,
             )
             log(f"[big] generated in {time.monotonic() - started:.0f} s")
 
@@ -333,6 +334,10 @@ def wrk(scale: Scale, path: str, cookie: str, seconds: int, connections: int, lu
     command.append(f"http://127.0.0.1:{scale.port}{path}")
     output = subprocess.run(command, check=True, text=True, capture_output=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
+    # wrk leaves requests queued behind the two workers when it stops; let them finish, so
+    # they do not slow the next measurement down.
+    for _ in range(2):
+        scale.get("/healthz")
     if result["bad_status"] or result["errors"]:
         raise SystemExit(f"[{scale.name}] {path}: {result}")
     return {
@@ -437,7 +442,7 @@ def cookie_of(scale: Scale, page: dict | None) -> str:
 
 def summarise(runs, scale_name: str, page_name: str, page: dict, prefix: str) -> dict:
     mine = runs[(scale_name, page_name)]
-    hello = {r["round"]: r["rps"] for r in runs[(scale_name, "hello")]}
+    hello = {r["round"]: max(r["rps"], 1e-9) for r in runs[(scale_name, "hello")]}
     ratios = [r["rps"] / hello[r["round"]] for r in mine]
     return {
         f"{prefix}rps": round(statistics.median(r["rps"] for r in mine), 1),
