@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "peernet",
+    "core",
     "members",
     "groups.apps.GroupsConfig",
     "meetings",
