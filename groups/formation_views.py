@@ -5,10 +5,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.http import posted
 from groups import formation_services, forms, selectors
 from groups.models import FormationRun
 from groups.permissions import can_create_cohort
-from peernet.http import posted
 
 
 def _admin_only(request):

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.http import form_errors_add, posted
 from groups import forms, selectors, services
 from groups.models import Membership
 from groups.permissions import (
@@ -15,7 +16,6 @@ from groups.permissions import (
 )
 from members.models import Role
 from members.permissions import is_admin, is_facilitator
-from peernet.http import form_errors_add, posted
 
 
 def _fields(form) -> dict:

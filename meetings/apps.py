@@ -6,6 +6,6 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
-        from meetings import notifications
+        from meetings import notification_kinds
 
-        notifications.register()
+        notification_kinds.register()

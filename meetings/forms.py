@@ -2,6 +2,7 @@ import zoneinfo
 
 from django import forms
 
+from core.widgets import DateInput, TimeInput
 from meetings import recurrence
 from meetings.models import (
     MAX_TIMES_RAISED,
@@ -11,7 +12,6 @@ from meetings.models import (
     Rsvp,
     Topic,
 )
-from peernet.widgets import DateInput, TimeInput
 
 ZONES = [(z, z) for z in sorted(zoneinfo.available_timezones())]
 ZONE_ERROR = {"invalid_choice": "Choose a time zone from the list, e.g. America/New_York."}

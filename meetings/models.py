@@ -1,4 +1,3 @@
-import hashlib
 import uuid
 import zoneinfo
 from datetime import UTC, datetime, timedelta
@@ -306,10 +305,6 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return self.text
-
-
-def feed_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class CalendarFeed(models.Model):

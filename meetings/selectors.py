@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.tokens import token_hash
 from groups.models import Membership
 from groups.selectors import cohorts_visible_to
 from meetings.models import (
@@ -18,7 +19,6 @@ from meetings.models import (
     Rsvp,
     Topic,
     Vote,
-    feed_token_hash,
 )
 from members.models import User
 
@@ -167,11 +167,7 @@ def suggest_presenters(cohort) -> list[dict]:
 
 
 def feed_user(token: str) -> User | None:
-    feed = (
-        CalendarFeed.objects.filter(token_hash=feed_token_hash(token))
-        .select_related("user")
-        .first()
-    )
+    feed = CalendarFeed.objects.filter(token_hash=token_hash(token)).select_related("user").first()
     return feed.user if feed and feed.user.is_active else None
 
 

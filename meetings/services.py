@@ -1,6 +1,5 @@
 """Every write in the meetings app."""
 
-import secrets
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,9 +8,10 @@ from django.db.models import F, Max, Value
 from django.db.models.functions import Least
 from django.utils import timezone
 
+from core.tokens import token_hash, token_new
 from groups.models import Membership
 from groups.permissions import can_manage_cohort
-from meetings import notifications, recurrence, selectors
+from meetings import notification_kinds, recurrence, selectors
 from meetings.models import (
     MAX_TIMES_RAISED,
     OUTCOME_NOTES_MAX,
@@ -24,7 +24,6 @@ from meetings.models import (
     Series,
     Topic,
     Vote,
-    feed_token_hash,
 )
 from meetings.permissions import can_manage_meeting
 
@@ -163,7 +162,7 @@ def meeting_update(
         locked.sequence = F("sequence") + 1
         locked.save()
         locked.refresh_from_db()
-        notifications.meeting_changed(meeting=locked)
+        notification_kinds.meeting_changed(meeting=locked)
     return locked
 
 
@@ -214,7 +213,7 @@ def series_update_following(
         # One notice, about the occurrence the facilitator changed; calendar feeds carry the
         # later ones.
         if following:
-            notifications.meeting_changed(meeting=following[0], following=len(following))
+            notification_kinds.meeting_changed(meeting=following[0], following=len(following))
     return len(following)
 
 
@@ -227,7 +226,7 @@ def meeting_cancel(*, meeting: Meeting, actor) -> Meeting:
             status=Meeting.Status.CANCELLED, sequence=F("sequence") + 1, detached=True
         )
         meeting.refresh_from_db()
-        notifications.meeting_changed(meeting=meeting)
+        notification_kinds.meeting_changed(meeting=meeting)
     return meeting
 
 
@@ -364,7 +363,7 @@ def agenda_publish(*, meeting: Meeting, actor) -> Meeting:
         )
         Meeting.objects.filter(pk=meeting.pk).update(agenda_published_at=timezone.now())
         meeting.refresh_from_db()
-        notifications.agenda_published(meeting=meeting)
+        notification_kinds.agenda_published(meeting=meeting)
     return meeting
 
 
@@ -432,10 +431,8 @@ def commitment_done(*, commitment: Commitment, actor) -> Commitment:
 
 def feed_regenerate(*, user) -> str:
     """A new private feed address; the previous one stops working at once."""
-    token = secrets.token_urlsafe(24)
-    CalendarFeed.objects.update_or_create(
-        user=user, defaults={"token_hash": feed_token_hash(token)}
-    )
+    token = token_new(24)
+    CalendarFeed.objects.update_or_create(user=user, defaults={"token_hash": token_hash(token)})
     return token
 
 

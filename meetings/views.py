@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.http import form_errors_add, posted
+from core.models import Notification
 from groups.models import Membership
 from groups.permissions import can_manage_cohort
 from groups.selectors import cohort_for
-from meetings import calendar, forms, notifications, recurrence, selectors, services
+from meetings import calendar, forms, notification_kinds, recurrence, selectors, services
 from meetings.models import AgendaItem, Commitment, Topic
 from meetings.permissions import can_manage_meeting
-from peernet.http import form_errors_add, posted
-from peernet.models import Notification
 
 # Schedules ------------------------------------------------------------------------------
 
@@ -144,7 +144,7 @@ def meeting_notifications(request, pk: int):
     meeting = selectors.meeting_for(request.user, pk)
     if not can_manage_meeting(request.user, meeting):
         raise PermissionDenied
-    rows = Notification.objects.filter(scope=notifications.scope_of(meeting.pk)).order_by(
+    rows = Notification.objects.filter(scope=notification_kinds.scope_of(meeting.pk)).order_by(
         "due_at", "kind", "recipient"
     )
     return render(

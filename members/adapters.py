@@ -2,8 +2,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.db import transaction
 
+from core.mail import message_to_payload, site
 from members.mfa import secret_decrypt, secret_encrypt
-from peernet.mail import message_to_payload, site
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,7 +11,7 @@ class AccountAdapter(DefaultAccountAdapter):
     never holds up a sign-up or a password reset."""
 
     def send_mail(self, template_prefix, email, context):
-        from peernet.tasks import email_send
+        from core.tasks import email_send
 
         # What allauth's own send_mail adds: its templates name the site and the recipient.
         context = {"email": email, "current_site": site(), **context}

@@ -6,7 +6,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from members import mfa, notifications
+        from members import mfa, notification_kinds
 
-        notifications.register()
+        notification_kinds.register()
         mfa.register()

@@ -1,12 +1,12 @@
 """Reads in the members app, scoped to the person asking."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.tokens import token_hash
 from members.conflicts import conflicts_among, conflicts_between  # noqa: F401  (re-exported)
 from members.models import (
     Application,
@@ -225,9 +225,10 @@ def _notes():
 
 def reference_by_token(token: str) -> tuple[Reference | None, str]:
     """The reference a link belongs to, or None and why the link does not work."""
-    digest = hashlib.sha256(token.encode()).hexdigest()
     reference = (
-        Reference.objects.filter(token_hash=digest).select_related("application__applicant").first()
+        Reference.objects.filter(token_hash=token_hash(token))
+        .select_related("application__applicant")
+        .first()
     )
     if reference is None:
         return (

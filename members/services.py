@@ -1,7 +1,5 @@
 """Every write in the members app: profiles, applications and their review."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from members import eligibility, notifications
+from core.tokens import token_hash, token_new
+from members import eligibility, notification_kinds
 from members.companies import company_keys
 from members.models import (
     Application,
@@ -256,7 +255,7 @@ def application_submit(*, application: Application, actor: User) -> Application:
     application_evaluate(application=application)
     for reference in application.references.filter(sent_at__isnull=True):
         reference_send(reference=reference, actor=actor)
-    notifications.application_received(
+    notification_kinds.application_received(
         application=application,
         event=_last_transition(application),
         resubmitted=resubmitted,
@@ -327,7 +326,7 @@ def application_decide(
             applicant.role = Role.MEMBER
             applicant.save(update_fields=["role", "is_staff", "is_superuser"])
             Profile.objects.filter(user=applicant).update(approved_at=timezone.now())
-        notifications.application_decision(
+        notification_kinds.application_decision(
             application=application,
             event=_last_transition(application),
             link=_link("application_overview"),
@@ -423,18 +422,14 @@ def policy_update(*, rules: dict, actor: User, note: str = "") -> EligibilityPol
 # References -----------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def reference_send(*, reference: Reference, actor: User) -> str:
     """Issue a fresh private link (any earlier link stops working) and email it."""
     if reference.answered_at:
         raise ValidationError("This referee has already answered.")
-    token = secrets.token_urlsafe(32)
+    token = token_new(32)
     now = timezone.now()
     with transaction.atomic():
-        reference.token_hash = _token_hash(token)
+        reference.token_hash = token_hash(token)
         reference.sent_at = now
         reference.expires_at = now + timedelta(days=REFERENCE_LINK_DAYS)
         reference.save(update_fields=["token_hash", "sent_at", "expires_at"])
@@ -444,7 +439,9 @@ def reference_send(*, reference: Reference, actor: User) -> str:
             actor,
             reason=f"Reference request sent to referee {reference.position}",
         )
-        notifications.reference_request(reference=reference, link=_link("reference_respond", token))
+        notification_kinds.reference_request(
+            reference=reference, link=_link("reference_respond", token)
+        )
     return token
 
 

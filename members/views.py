@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.http import posted
 from members import forms, selectors, services
 from members.models import Application, EligibilityPolicy, RankedChallenge
 from members.permissions import can_apply, can_review_applications
-from peernet.http import posted
 
 S = Application.Status
 SECTION_KEYS = [key for key, _ in selectors.SECTIONS]

@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from peernet.env import env_bool, env_list, mailer_from_url
+from core.env import env_bool, env_list, mailer_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PEERNET_VAR_DIR", BASE_DIR / "var"))
@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so every response (redirects and error pages too) and every log line has its id.
-    "peernet.request_id.RequestIdMiddleware",
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -66,13 +66,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "peernet.middleware.HtmxAwareLoginRequiredMiddleware",
+    "core.middleware.HtmxAwareLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "peernet.middleware.UserTimezoneMiddleware",
+    "core.middleware.UserTimezoneMiddleware",
     "peernet.middleware.MfaRequiredMiddleware",
 ]
 
@@ -232,7 +232,7 @@ STORAGES = {
 
 # Email through Django 6.1 mailers. EMAIL_URL: smtp://user:pass@host:port, smtp+tls://…,
 # file:///folder, console://. Without it, development writes one .eml file per message under
-# var/mail/, read at /dev/mail/ (peernet/dev_mail.py); production must set it.
+# var/mail/, read at /dev/mail/ (core/dev_mail.py); production must set it.
 EMAIL_URL = os.environ.get("EMAIL_URL", (VAR_DIR.resolve() / "mail").as_uri() if DEBUG else "")
 if not EMAIL_URL:
     raise ImproperlyConfigured("Set EMAIL_URL, e.g. smtp+tls://user:password@mail.example.com:587.")
@@ -311,7 +311,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Every periodic job, in one place.
+# Every periodic job, in one place. The core's tasks keep the names they had in peernet/tasks.py
+# (core/tasks.py).
 CELERY_BEAT_SCHEDULE = {
     "record-heartbeat": {
         "task": "peernet.tasks.heartbeat_record",
@@ -327,7 +328,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Notifications (peernet/notifications.py; README "Notifications"). Hours before a meeting
+# Notifications (core/notifications/; README "Notifications"). Hours before a meeting
 # starts; a cohort may override each (meetings.NotificationSchedule).
 NOTIFICATION_OFFSETS_HOURS = {"agenda_prompt": 7 * 24, "rsvp_nudge": 3 * 24, "reminder": 24}
 # Rows handed to one send task, sent over one SMTP connection.
@@ -344,13 +345,13 @@ NOTIFICATION_MAX_ATTEMPTS = 8
 # recorded as skipped with a reason; older ones are left alone.
 NOTIFICATION_CATCH_UP_HOURS = 24
 
-# Every line names the request it was written for (peernet/request_id.py; "-" outside one);
+# Every line names the request it was written for (core/request_id.py; "-" outside one);
 # the 500 page quotes the same id. Errors are also emailed to ADMINS when not debugging.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "peernet.request_id.RequestIdFilter"},
+        "request_id": {"()": "core.request_id.RequestIdFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
@@ -365,7 +366,7 @@ LOGGING = {
             "formatter": "request",
         },
         "mail_admins": {
-            "class": "peernet.errors.AdminEmailHandler",
+            "class": "core.errors.AdminEmailHandler",
             "level": "ERROR",
             "filters": ["require_debug_false", "request_id"],
             "formatter": "request",

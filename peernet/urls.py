@@ -2,13 +2,15 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from peernet import dev_mail_views, notification_views, views
+from core import dev_mail_views
+from core import notification_views as core_notification_views
+from peernet import notification_views, views
 
 # Django's admin signs in through allauth, so rate limits and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "PeerNet administration"
-# The 500 page quotes the request id the error was logged under (peernet/errors.py).
-handler500 = "peernet.errors.server_error"
+# The 500 page quotes the request id the error was logged under (core/errors.py).
+handler500 = "core.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,12 +18,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path(
         "notifications/preferences/",
-        notification_views.notification_preferences,
+        core_notification_views.notification_preferences,
         name="notification_preferences",
     ),
     path(
         "notifications/unsubscribe/<str:token>/",
-        notification_views.notification_unsubscribe,
+        core_notification_views.notification_unsubscribe,
         name="notification_unsubscribe",
     ),
     path("notifications/", notification_views.notification_log, name="notification_log"),

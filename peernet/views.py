@@ -4,12 +4,12 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.models import Heartbeat, Notification
 from groups.models import Cohort, Membership
 from groups.selectors import cohort_of_member, cohorts_facilitated_by
 from members.models import Application, Role
 from members.permissions import role_of
 from members.selectors import queue_counts
-from peernet.models import Heartbeat, Notification
 
 
 @login_not_required

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets everything up and runs every check: ruff (lint + format), djlint, makemigrations --check,
+# Sets everything up and runs every check: ruff (lint + format), djlint, the import contracts
+# (import-linter: layers, formation solver), makemigrations --check,
 # then pytest with warnings as errors. With DATABASE_URL / REDIS_URL set it runs on PostgreSQL and
 # Redis; without them on SQLite and the embedded (filesystem) broker.
 set -euo pipefail
@@ -14,6 +15,7 @@ rm -rf "$PEERNET_VAR_DIR/celery" "$PEERNET_VAR_DIR/cache"
 echo "== ruff check"; .venv/bin/ruff check .
 echo "== ruff format --check"; .venv/bin/ruff format --check .
 echo "== djlint"; .venv/bin/djlint --lint templates members groups meetings peernet --quiet
+echo "== import-linter"; .venv/bin/lint-imports
 echo "== makemigrations --check"; .venv/bin/python manage.py makemigrations --check --dry-run
 echo "== pytest (database: ${DATABASE_URL:-SQLite}, broker: ${REDIS_URL:-embedded filesystem})"
 .venv/bin/python -m pytest "$@"

@@ -282,8 +282,8 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from peernet.models import Notification
-    from peernet.tasks import notifications_dispatch
+    from core.models import Notification
+    from core.tasks import notifications_dispatch
 
     call_command("migrate", verbosity=0)
     seed(meetings)

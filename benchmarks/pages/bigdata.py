@@ -46,11 +46,11 @@ def generate(seed: int = 7) -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
 
+    from core.models import Notification
     from groups.models import Cohort, Membership
     from meetings.models import Meeting, Rsvp, Topic
     from members.choices import Industry, MeetingFormat
     from members.models import Challenge, Profile, RankedChallenge, Role, User
-    from peernet.models import Notification
 
     rng = random.Random(seed)
     started = t = time.monotonic()

@@ -16,7 +16,7 @@ def development_mail(settings, tmp_path):
     settings.DEBUG = True
     settings.MAILERS = {
         "default": {
-            "BACKEND": "peernet.dev_mail.EmlBackend",
+            "BACKEND": "core.dev_mail.EmlBackend",
             "OPTIONS": {"file_path": str(tmp_path)},
         }
     }

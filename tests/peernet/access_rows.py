@@ -18,8 +18,8 @@ def notified_meeting(world: World):
 
         from django.utils import timezone
 
+        from core.models import Notification
         from meetings import services
-        from peernet.models import Notification
 
         world.notified_meeting = services.meeting_create(
             cohort=world.cohort_a,
@@ -48,7 +48,7 @@ def meeting_log(world: World) -> str:
 
 
 def unsubscribe_link(world: World) -> str:
-    from peernet.notifications import unsubscribe_token
+    from core.notifications.preferences import unsubscribe_token
 
     token = unsubscribe_token(user_id=world.member_a.pk, kind="reminder")
     return reverse("notification_unsubscribe", args=[token])
@@ -66,7 +66,7 @@ ROWS = {
     ],
     "notification_log": [Row(url("notification_log"), nobody_but("admin", "200"))],
     "meeting_notifications": [Row(meeting_log, MANAGE_A)],
-    # Development mail exists only with DEBUG (tests/peernet/test_dev_mail.py shows it then);
+    # Development mail exists only with DEBUG (tests/core/test_dev_mail.py shows it then);
     # without DEBUG, as here, it is a 404 for everyone, signed in or not.
     "dev_mail_list": [Row(url("dev_mail_list"), everyone("404"))],
     "dev_mail_detail": [

@@ -1,4 +1,4 @@
-"""/dev/mail/: the messages development wrote to files (peernet/dev_mail.py), decoded.
+"""/dev/mail/: the messages development wrote to files (core/dev_mail.py), decoded.
 
 Only with DEBUG (a 404 otherwise, for everyone): it shows every account email, reset links
 included. In development anyone at the browser is the developer, signed in or not."""
@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from peernet import dev_mail
+from core import dev_mail
 
 
 def _directory():
@@ -25,7 +25,7 @@ def dev_mail_list(request):
     letters = dev_mail.letters_list(directory) if directory else []
     return render(
         request,
-        "peernet/dev_mail_list.html",
+        "core/dev_mail_list.html",
         {"letters": letters, "directory": directory},
     )
 
@@ -42,4 +42,4 @@ def dev_mail_detail(request, name):
             raise Http404("This message has no HTML part.")
         # The HTML part as the recipient's mail client gets it, under the site's own CSP.
         return HttpResponse(letter.html, content_type="text/html; charset=utf-8")
-    return render(request, "peernet/dev_mail_detail.html", {"letter": letter})
+    return render(request, "core/dev_mail_detail.html", {"letter": letter})

@@ -1,5 +1,5 @@
 """The notification ledger in-process: planning, claiming, sending, skipping, unsubscribing.
-(tests/peernet/test_notifications_worker.py runs it through a real worker and SMTP server.)"""
+(tests/core/test_notifications_worker.py runs it through a real worker and SMTP server.)"""
 
 import dataclasses
 import email
@@ -15,12 +15,16 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Notification, NotificationOptOut
+from core.notifications import dispatch as dispatching
+from core.notifications import send
+from core.notifications.compose import Composer
+from core.notifications.preferences import unsubscribe_token
+from core.notifications.registry import KINDS
 from groups.models import Membership
 from meetings import services as meeting_services
 from meetings.models import NotificationSchedule
 from members.models import Role
-from peernet import notifications
-from peernet.models import Notification, NotificationOptOut
 from tests import factories
 
 S = Notification.State
@@ -66,7 +70,7 @@ def at(moment: str):
 
 def dispatch(moment: str) -> dict:
     with at(moment):
-        return notifications.notifications_dispatch()
+        return dispatching.notifications_dispatch()
 
 
 def ledger() -> list[tuple[str, str, str, str]]:
@@ -117,7 +121,7 @@ def test_reminder_is_local_link_only_with_headers_and_calendar(forum):
     )
     assert parsed["To"] == "alice@example.com"
     assert parsed["Subject"] == "[PeerNet] Tomorrow: March forum"
-    token = notifications.unsubscribe_token(user_id=forum["alice"].pk, kind="reminder")
+    token = unsubscribe_token(user_id=forum["alice"].pk, kind="reminder")
     assert parsed["List-Unsubscribe"] == (
         f"<http://127.0.0.1:8000/notifications/unsubscribe/{token}/>"
     )
@@ -233,16 +237,14 @@ def test_one_click_unsubscribe_stops_that_kind_for_that_member_only(
 
 
 def test_unsubscribe_get_asks_first_and_bad_tokens_are_404(forum, client):
-    token = notifications.unsubscribe_token(user_id=forum["alice"].pk, kind="reminder")
+    token = unsubscribe_token(user_id=forum["alice"].pk, kind="reminder")
     page = client.get(reverse("notification_unsubscribe", args=[token]))
     assert "Stop reminder emails" in page.content.decode()
     assert NotificationOptOut.objects.count() == 0
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert client.post(reverse("notification_unsubscribe", args=[forged])).status_code == 404
     # Transactional kinds cannot be unsubscribed.
-    decision = notifications.unsubscribe_token(
-        user_id=forum["alice"].pk, kind="application_decision"
-    )
+    decision = unsubscribe_token(user_id=forum["alice"].pk, kind="application_decision")
     assert client.post(reverse("notification_unsubscribe", args=[decision])).status_code == 404
 
 
@@ -281,7 +283,7 @@ def _pending(forum, n=2) -> list[int]:
         )
         for user in [forum["alice"], forum["bob"]][:n]
     ]
-    notifications.notifications_create(rows)
+    dispatching.notifications_create(rows)
     return list(Notification.objects.values_list("id", flat=True))
 
 
@@ -289,15 +291,15 @@ def test_a_claimed_row_is_not_claimed_again_until_abandoned(forum, settings):
     settings.NOTIFICATION_CLAIM_SECONDS = 600
     with at("2026-03-09 09:00Z"):
         ids = _pending(forum)
-        first = notifications.notifications_claim(ids=ids)
-        second = notifications.notifications_claim(ids=ids)
+        first = send.notifications_claim(ids=ids)
+        second = send.notifications_claim(ids=ids)
     assert Notification.objects.filter(claim_token=first).count() == 2
     assert Notification.objects.filter(claim_token=second).count() == 0
     # Its worker died: ten minutes later the rows may be claimed again.
     with at("2026-03-09 09:09Z"):
-        assert notifications.notifications_send(ids=ids).sent == 0
+        assert send.notifications_send(ids=ids).sent == 0
     with at("2026-03-09 09:10:01Z"):
-        assert notifications.notifications_send(ids=ids).sent == 2
+        assert send.notifications_send(ids=ids).sent == 2
     assert list(Notification.objects.values_list("state", "attempts")) == [(S.SENT, 2)] * 2
 
 
@@ -318,17 +320,17 @@ def test_smtp_failure_hands_rows_back_with_backoff_then_fails(forum, settings):
     settings.NOTIFICATION_MAX_ATTEMPTS = 2
     with at("2026-03-09 09:00Z"):
         ids = _pending(forum)
-        with pytest.raises(notifications.SmtpUnavailable) as raised:
-            notifications.notifications_send(ids=ids)
+        with pytest.raises(send.SmtpUnavailable) as raised:
+            send.notifications_send(ids=ids)
     assert (sorted(raised.value.ids), raised.value.countdown) == (sorted(ids), 30)
     rows = Notification.objects.all()
     assert {(r.state, r.attempts, r.claim_token) for r in rows} == {(S.PENDING, 1, None)}
     assert all(r.last_error.startswith("ConnectionRefusedError") for r in rows)
     # Not before the retry time, then once more, then "failed".
     with at("2026-03-09 09:00:29Z"):
-        assert notifications.notifications_send(ids=ids).sent == 0
+        assert send.notifications_send(ids=ids).sent == 0
     with at("2026-03-09 09:00:30Z"):
-        assert notifications.notifications_send(ids=ids).sent == 0
+        assert send.notifications_send(ids=ids).sent == 0
     assert set(Notification.objects.values_list("state", "attempts")) == {(S.FAILED, 2)}
 
 
@@ -342,7 +344,7 @@ def test_permanent_recipient_refusal_fails_that_row_only(forum, monkeypatch):
 
     monkeypatch.setattr(mail.backends.locmem.EmailBackend, "send_messages", refuse_bob)
     with at("2026-03-09 09:00Z"):
-        result = notifications.notifications_send(ids=_pending(forum))
+        result = send.notifications_send(ids=_pending(forum))
     assert (result.sent, result.failed) == (1, 1)
     assert sorted(Notification.objects.values_list("recipient", "state")) == [
         ("alice@example.com", S.SENT),
@@ -482,8 +484,8 @@ def test_shared_rendering_matches_rendering_each_email_on_its_own(forum, kind):
         for user in people
     ]
     with at("2026-03-05 09:00Z"):
-        prepared = notifications.KINDS[kind].prepare(rows, timezone.now())
-        shared, alone = notifications._Composer(), notifications._Composer()
+        prepared = KINDS[kind].prepare(rows, timezone.now())
+        shared, alone = Composer(), Composer()
         for row in rows:
             assert prepared[row.pk].share is not None
             together = shared.compose(row, prepared[row.pk])

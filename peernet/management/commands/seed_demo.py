@@ -8,10 +8,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import DemoAccount
 from groups.models import Cohort, Membership
+from meetings.demo import seed_meetings
 from members import demo, selectors, services
 from members.models import Application, Challenge, Profile, Role, User
-from peernet.models import DemoAccount
 
 
 class Command(BaseCommand):
@@ -25,8 +26,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, password=None, quiet_logins=False, **options):
         password = password or secrets.token_urlsafe(9)
-        from meetings.demo import seed_meetings
-
         with transaction.atomic():
             logins = self._seed(password)
             seed_meetings()

@@ -15,14 +15,14 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from meetings import notifications as meeting_notifications
+from core.models import Notification
+from core.tasks import notifications_dispatch
+from meetings import notification_kinds
 from meetings import services as meeting_services
 from meetings.models import Meeting, NotificationSchedule
 from members.models import Role
-from peernet.models import Notification
-from peernet.tasks import notifications_dispatch
 from tests import factories
-from tests.peernet.smtp_server import SmtpServer
+from tests.core.smtp_server import SmtpServer
 
 pytestmark = pytest.mark.worker
 
@@ -212,7 +212,7 @@ def test_scheduler_down_six_hours_catches_up_what_is_useful(celery_worker_factor
     coming = meeting_at(borealis, chair, now + timedelta(hours=2), title="Coming")
     meeting_services.rsvp_set(meeting=coming, member=members[0], answer="yes")
     # Until six hours ago the scheduler ran and sent whatever was due then.
-    before = meeting_notifications.plan(down_since)
+    before = notification_kinds.plan(down_since)
     for row in before:
         row.state, row.sent_at = S.SENT, row.due_at
     Notification.objects.bulk_create(before)

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-BACKEND = "peernet.dev_mail.EmlBackend"
+BACKEND = "core.dev_mail.EmlBackend"
 # The names this backend gives its files; anything else is not served.
 NAME = re.compile(r"\d{8}-\d{6}-\d{6}-[0-9a-f]{8}")
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def failing(settings, db):
-    settings.ROOT_URLCONF = "tests.peernet.error_urls"
+    settings.ROOT_URLCONF = "tests.core.error_urls"
     return Client(raise_request_exception=False)
 
 

@@ -8,9 +8,10 @@ turns them off. A referee has no account and gets one request per application.
 
 from datetime import datetime
 
+from core.models import Notification
+from core.notifications.dispatch import notify
+from core.notifications.registry import Kind, Prepared, kind_register
 from members.models import Reference
-from peernet.models import Notification
-from peernet.notifications import Kind, Prepared, kind_register, notify
 
 APPLICATION_RECEIVED = "application_received"
 REFERENCE_REQUEST = "reference_request"

@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from peernet.models import Heartbeat
+from core.models import Heartbeat
 
 
 def heartbeat_record(*, name: str) -> Heartbeat:

@@ -1,4 +1,4 @@
-"""What the meetings app sends through the notification ledger (peernet.notifications).
+"""What the meetings app sends through the notification ledger (core.notifications).
 
 Scheduled kinds fall due a number of hours before a meeting starts (global defaults in
 settings.NOTIFICATION_OFFSETS_HOURS, per cohort in NotificationSchedule): the agenda prompt,
@@ -15,11 +15,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Notification
+from core.notifications.dispatch import notify
+from core.notifications.registry import Kind, Prepared, kind_register, planner_register
 from groups.models import Membership
 from meetings.calendar import calendar_for
 from meetings.models import Meeting, NotificationSchedule, Rsvp
-from peernet.models import Notification
-from peernet.notifications import Kind, Prepared, kind_register, notify, planner_register
 
 AGENDA_PROMPT = "agenda_prompt"
 RSVP_NUDGE = "rsvp_nudge"

@@ -1,6 +1,11 @@
 from django.conf import settings
 from django.db import models
 
+from core.notifications.registry import KINDS
+
+# These models lived in the top package (app label "peernet") and kept their tables when they
+# moved here (core/migrations/0001_initial.py).
+
 
 class Heartbeat(models.Model):
     """Written by the periodic scheduler through a worker: proof that background work runs."""
@@ -8,6 +13,9 @@ class Heartbeat(models.Model):
     name = models.CharField(max_length=50, unique=True)
     beat_at = models.DateTimeField()
     count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        db_table = "peernet_heartbeat"
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
@@ -57,6 +65,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "peernet_notification"
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -70,8 +79,6 @@ class Notification(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from peernet.notifications import KINDS
-
         kind = KINDS.get(self.kind)
         return kind.label if kind else self.kind
 
@@ -86,6 +93,7 @@ class NotificationOptOut(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "peernet_notificationoptout"
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="notification_opt_out_once")
         ]
@@ -102,6 +110,9 @@ class DemoAccount(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demo_account"
     )
     seeded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "peernet_demoaccount"
 
     def __str__(self) -> str:
         return f"demo account {self.user_id}"

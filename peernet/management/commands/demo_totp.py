@@ -6,8 +6,8 @@ from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from core.models import DemoAccount
 from members.models import User
-from peernet.models import DemoAccount
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Account email (allauth) as plain data: rendered in the web process, sent by a worker.
 
 Messages cross the Celery boundary as JSON payloads, never as pickled objects. Every other
-email goes through the notification ledger (peernet/notifications.py).
+email goes through the notification ledger (core/notifications/).
 """
 
 from typing import NamedTuple

@@ -6,7 +6,7 @@ from django.template import loader
 from django.utils import log
 from django.views.decorators.csrf import requires_csrf_token
 
-from peernet import request_id
+from core import request_id
 
 
 @requires_csrf_token

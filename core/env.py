@@ -43,7 +43,7 @@ def mailer_from_url(url: str) -> dict:
                 f"EMAIL_URL {url!r} needs an absolute folder: file:///path/to/mail."
             )
         return {
-            "BACKEND": "peernet.dev_mail.EmlBackend",
+            "BACKEND": "core.dev_mail.EmlBackend",
             "OPTIONS": {"file_path": unquote(parts.path)},
         }
     simple = {

@@ -7,10 +7,10 @@ from django import forms
 from django.urls import get_resolver
 from django.utils import translation
 
-from peernet.widgets import DateInput, DateTimeInput, TimeInput
+from core.widgets import DateInput, DateTimeInput, TimeInput
 
 LOCALES = ["en-gb", "en-us", "de", "fr", "ja"]
-APPS = ("members", "groups", "meetings", "peernet")
+APPS = ("core", "members", "groups", "meetings", "peernet")
 
 
 class Booking(forms.Form):

@@ -15,12 +15,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
-from peernet.env import mailer_from_url
-from tests.peernet.test_notifications import dispatch, forum  # noqa: F401  (fixture)
+from core.env import mailer_from_url
+from tests.core.test_notifications import dispatch, forum  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-unusual-passphrase-42"
-EML = "peernet.dev_mail.EmlBackend"
+EML = "core.dev_mail.EmlBackend"
 
 
 class _Table(HTMLParser):

@@ -2,8 +2,8 @@ import time
 
 import pytest
 
-from peernet.models import Heartbeat
-from peernet.tasks import heartbeat_record
+from core.models import Heartbeat
+from core.tasks import heartbeat_record
 
 pytestmark = pytest.mark.worker
 

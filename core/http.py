@@ -1,0 +1,40 @@
+"""Small request helpers shared by the apps' views."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+
+def posted(request):
+    """The POST data, also when empty: an empty POST must still show what is required."""
+    return request.POST if request.method == "POST" else None
+
+
+def service_error_messages(error: ValidationError | PermissionDenied) -> list[str]:
+    """Every message of a service's refusal, in order."""
+    if isinstance(error, ValidationError):
+        return list(error.messages)
+    return [str(error)] if str(error) else []
+
+
+def service_error_show(request, error: ValidationError | PermissionDenied, *, form=None) -> None:
+    """Show a service's refusal, every message of it: on `form` when the page has one (per field
+    where the error names one of the form's fields, form-wide otherwise), else as error
+    messages on the next page."""
+    if form is None:
+        for text in service_error_messages(error):
+            messages.error(request, text)
+    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, texts in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, texts)
+    else:
+        form.add_error(None, service_error_messages(error))
+
+
+def form_errors_add(form, error) -> None:
+    """Put a service's ValidationError on the form: per field where it names one of the
+    form's fields, as a form-wide error otherwise."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
