@@ -10,25 +10,31 @@ leading "the" and trailing legal forms (Inc, Ltd, GmbH, …). Descriptive words 
 often name a different legal entity from the trading company ("Acme Group" may own "Acme", or
 be unrelated), and a wrong match would keep unrelated members apart.
 
-A domain key is the registrable label of the host ("mail.acme.co.uk" -> "acme"), found with a
-small built-in rule for country-code second levels rather than the full public suffix list,
-so the module needs no network and no extra dependency. On hosting platforms the customer's
-subdomain is the company ("acme.myshopify.com" -> "acme"); a page on a profile site
-("linkedin.com/company/acme") names no company by its host and gives no key.
+A domain key is the registrable label of the host ("mail.acme.co.uk" -> "acme"), found with
+the Public Suffix List as the ``publicsuffixlist`` package bundles it: read from the package's
+own file, never downloaded, so it is as recent as the pinned version and needs no network. The
+list's private section covers hosting platforms, where the customer's subdomain is the company
+("acme.myshopify.com", "acme.github.io" -> "acme"); a few platforms it does not list are added
+below. A page on a profile site ("linkedin.com/company/acme") names no company by its host and
+gives no key.
 
 No Django imports: this is plain text processing, tested on its own.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+
+from publicsuffixlist import PublicSuffixList
 
 __all__ = [
     "LEGAL_FORMS",
     "company_key_of_domain",
     "company_key_of_name",
     "company_keys",
+    "public_suffix_list",
 ]
 
 # Legal forms, written as the words left after punctuation is removed ("S.A." -> "sa").
@@ -77,33 +83,11 @@ LEGAL_FORMS = frozenset(
     }
 )
 
-# Second-level labels that registries under a two-letter country code hand out to everyone
-# ("co.uk", "com.au", "or.jp"): under them the company's own label is one further left.
-GENERIC_SECOND_LEVELS = frozenset(
-    {"co", "com", "org", "net", "ac", "edu", "gov", "gob", "ltd", "plc", "or", "ne", "nom", "biz"}
-)
-
-# Hosting platforms that give each customer a subdomain: there the subdomain is the company
-# ("acme.myshopify.com" -> "acme"), otherwise every shop on the platform would look alike.
+# Hosting platforms that give each customer a subdomain but are not in the Public Suffix
+# List's private section (those that are, such as "myshopify.com", need nothing here): there
+# too the subdomain is the company, otherwise every site on the platform would look alike.
 HOSTED_SUFFIXES = frozenset(
-    {
-        "azurewebsites.net",
-        "blogspot.com",
-        "business.site",
-        "carrd.co",
-        "github.io",
-        "godaddysites.com",
-        "herokuapp.com",
-        "myshopify.com",
-        "netlify.app",
-        "pages.dev",
-        "squarespace.com",
-        "vercel.app",
-        "webflow.io",
-        "weebly.com",
-        "wixsite.com",
-        "wordpress.com",
-    }
+    {"business.site", "godaddysites.com", "squarespace.com", "weebly.com", "wordpress.com"}
 )
 
 # Sites where a page *about* a company lives ("linkedin.com/company/acme"). Such a URL names no
@@ -171,22 +155,26 @@ def company_key_of_domain(domain: str) -> str:
     labels = [_idna_decoded(label) for label in host.casefold().split(".")]
     while len(labels) > 2 and _WWW.match(labels[0]):
         labels = labels[1:]
-    suffix_len = _suffix_length(labels)
-    if len(labels) <= suffix_len:
+    # "shop.acme.com.au" -> "acme.com.au"; None when the host is itself a suffix ("co.uk").
+    registrable = public_suffix_list().privatesuffix(".".join(labels))
+    if not registrable:
         return ""
-    registrable = ".".join(labels[-suffix_len - 1 :])
-    if registrable in HOSTED_SUFFIXES and len(labels) > suffix_len + 1:
-        suffix_len += 1
+    length = registrable.count(".") + 1
+    if registrable in HOSTED_SUFFIXES and len(labels) > length:
+        length += 1
     elif registrable in PROFILE_PLATFORMS and path.strip("/?#"):
         return ""
-    return "".join(_words(labels[-suffix_len - 1]))
+    return "".join(_words(labels[-length]))
 
 
-def _suffix_length(labels: list[str]) -> int:
-    """How many trailing labels form the public suffix ("co.uk" is 2, "com" is 1)."""
-    if len(labels) >= 2 and len(labels[-1]) == 2 and labels[-2] in GENERIC_SECOND_LEVELS:
-        return 2
-    return 1
+@functools.cache
+def public_suffix_list() -> PublicSuffixList:
+    """The Public Suffix List bundled with the package, parsed once per process.
+
+    Without a source the constructor reads the package's own copy of the list: no download,
+    so keys do not change between runs unless the pinned package does.
+    """
+    return PublicSuffixList()
 
 
 def _idna_decoded(label: str) -> str:

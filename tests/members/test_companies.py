@@ -1,6 +1,18 @@
+import builtins
+import socket
+from unittest import mock
+
+import publicsuffixlist
 import pytest
 
-from members.companies import company_key_of_domain, company_key_of_name, company_keys
+from members import companies
+from members.companies import (
+    HOSTED_SUFFIXES,
+    company_key_of_domain,
+    company_key_of_name,
+    company_keys,
+    public_suffix_list,
+)
 
 
 @pytest.mark.parametrize(
@@ -114,3 +126,73 @@ def test_company_keys_combines_name_and_website(name: str, website: str, keys: l
 
 def test_company_keys_defaults_to_empty() -> None:
     assert company_keys() == []
+
+
+@pytest.mark.parametrize(
+    ("domain", "key"),
+    [
+        # ICANN suffixes of more than one label: the company is the label before them.
+        ("www.acme.co.uk", "acme"),
+        ("shop.acme.com.au", "acme"),
+        ("acme.ltd.uk", "acme"),
+        ("a.b.acme.or.jp", "acme"),
+        ("acme.com.cn", "acme"),
+        ("acme.gov.uk", "acme"),
+        ("acme.kawasaki.jp", ""),  # "*.kawasaki.jp": every name there is a suffix
+        ("city.kawasaki.jp", "city"),  # and "!city.kawasaki.jp" the exception to it
+        ("com.au", ""),
+        # Private suffixes: the customer's subdomain is the company.
+        ("acme.github.io", "acme"),
+        ("docs.acme.github.io", "acme"),
+        ("acme.herokuapp.com", "acme"),
+        ("acme.blogspot.com", "acme"),
+        ("github.io", ""),
+        ("www.github.io", ""),
+        # Platforms the list does not carry, from HOSTED_SUFFIXES.
+        ("acme.wordpress.com", "acme"),
+        ("www.acme.squarespace.com", "acme"),
+        ("wordpress.com", "wordpress"),
+        # Internationalised names, typed or in their DNS form, and IDN suffixes.
+        ("пример.рф", "пример"),
+        ("xn--e1afmkfd.xn--p1ai", "пример"),
+        ("shop.acme.公司.cn", "acme"),
+        ("acme.xn--55qx5d.cn", "acme"),
+        ("bücher.example.de", "example"),
+        ("www.bücher.de", "bucher"),
+        # Not a host at all.
+        ("acme..com", ""),
+        (".com", ""),
+    ],
+)
+def test_company_key_of_domain_uses_public_suffixes(domain: str, key: str) -> None:
+    assert company_key_of_domain(domain) == key
+
+
+def test_hosted_suffixes_are_only_platforms_the_public_list_lacks() -> None:
+    listed = sorted(s for s in HOSTED_SUFFIXES if public_suffix_list().is_public(s))
+    assert listed == []
+
+
+def test_public_suffix_list_is_the_bundled_file_and_touches_no_network(monkeypatch) -> None:
+    def no_network(*args, **kwargs):
+        raise AssertionError("the public suffix list must not be downloaded")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    public_suffix_list.cache_clear()
+    try:
+        with (
+            mock.patch.object(
+                companies, "PublicSuffixList", wraps=publicsuffixlist.PublicSuffixList
+            ) as constructor,
+            mock.patch.object(builtins, "open", wraps=builtins.open) as opened,
+        ):
+            psl = public_suffix_list()
+            assert public_suffix_list() is psl  # parsed once, then reused
+            assert company_key_of_domain("www.acme.co.uk") == "acme"
+    finally:
+        public_suffix_list.cache_clear()
+
+    constructor.assert_called_once_with()
+    assert [c.args for c in opened.call_args_list] == [(publicsuffixlist.PSLFILE, "rb")]
+    assert publicsuffixlist.PSLFILE.startswith(publicsuffixlist.__path__[0])
