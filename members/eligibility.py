@@ -18,21 +18,29 @@ passes when all of its parts do (one level deep, which is enough for "payroll ov
 least 15 employees" and keeps the editor readable). A fact the applicant left empty fails every
 rule about it: eligibility is never assumed, and an admin can still grant a waiver.
 
+Countries are ISO 3166-1 alpha-2 codes in the rules as on profiles (``["US", "GB"]``), so
+"USA" and "United States" are one country. Admins read and type names in the policy editor:
+``rules_with_country_names`` and ``rules_with_country_codes`` translate its JSON both ways.
+
 The evaluation is a plain, JSON-ready breakdown, rule by rule, because reviewers must see why
 someone passed or failed, not only the verdict.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django_countries import countries
 
 from members.choices import REVENUE_BAND_FLOOR, Industry, RevenueBand
+from members.countries import country_code, country_name
 
 if TYPE_CHECKING:
     from members.models import Profile
@@ -46,6 +54,8 @@ __all__ = [
     "evaluate",
     "facts_from_profile",
     "money_format",
+    "rules_with_country_codes",
+    "rules_with_country_names",
     "validate_rules",
 ]
 
@@ -56,7 +66,7 @@ NOT_PROVIDED = "not provided"
 class FactSpec:
     label: str  # how reviewers read the fact: "Annual revenue"
     ops: tuple[str, ...]
-    kind: str  # "phrases", "count", "years", "money", "industry" or "names"
+    kind: str  # "phrases", "count", "years", "money", "industry" or "country"
 
 
 FACTS: dict[str, FactSpec] = {
@@ -66,7 +76,7 @@ FACTS: dict[str, FactSpec] = {
     "revenue_usd": FactSpec("Annual revenue", ("gte", "lte"), "money"),
     "years_in_role": FactSpec("Years in role", ("gte", "lte"), "years"),
     "industry": FactSpec("Industry", ("in", "not_in"), "industry"),
-    "country": FactSpec("Country", ("in", "not_in"), "names"),
+    "country": FactSpec("Country", ("in", "not_in"), "country"),
 }
 
 # What "value" must be for each kind of fact, as the editor tells an admin.
@@ -78,7 +88,7 @@ _VALUE_NEEDED = {
         'a number of 0 or more for fact "{fact}", in US dollars without commas, e.g. 13000000'
     ),
     "industry": 'a non-empty list of industry codes for fact "{fact}", e.g. ["31-33", "44-45"]',
-    "names": 'a non-empty list of country names for fact "{fact}", e.g. ["United States"]',
+    "country": 'a non-empty list of country names for fact "{fact}", e.g. ["United States"]',
 }
 
 # YPO's published bar. Two nuances it cannot express are left to reviewers: "payroll over $2M"
@@ -144,7 +154,7 @@ class Facts:
     revenue_usd: int | None = None
     years_in_role: int | None = None
     industry: str = ""
-    country: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2 code, e.g. "US"
     # Only for display: a reviewer should see "$13M – $50M", not the band's floor.
     revenue_band: str = ""
 
@@ -158,7 +168,7 @@ def facts_from_profile(profile: Profile) -> Facts:
         revenue_usd=REVENUE_BAND_FLOOR.get(band) if band else None,
         years_in_role=profile.years_in_role,
         industry=profile.industry,
-        country=profile.country,
+        country=profile.country.code,
         revenue_band=band,
     )
 
@@ -242,6 +252,13 @@ def _rule_errors(rule: object, where: str, *, combined_allowed: bool) -> list[st
             for code in value
             if code not in Industry.values
         )
+    elif spec.kind == "country":
+        errors.extend(
+            f'{where}: "{name}" is not a country we know; use its name as the application form '
+            'lists it, e.g. "United States of America", or its two-letter code, e.g. "US".'
+            for name in value
+            if name not in countries
+        )
     return errors
 
 
@@ -255,7 +272,7 @@ def _value_ok(kind: str, value: object) -> bool:
         )
     if not isinstance(value, list) or not value:
         return False
-    if kind == "industry":
+    if kind in {"industry", "country"}:
         return all(isinstance(item, str) for item in value)
     return all(isinstance(item, str) and _normal(item) for item in value)
 
@@ -320,8 +337,7 @@ def _passes(op: str, fact: str, expected: Any, actual: Any) -> bool:
         title = f" {_normal(actual)} "
         found = any(f" {_normal(phrase)} " in title for phrase in expected)
         return found if op == "contains_any" else not found
-    normal = _normal if fact == "country" else str
-    member = normal(actual) in {normal(item) for item in expected}
+    member = str(actual) in {str(item) for item in expected}
     return member if op == "in" else not member
 
 
@@ -331,6 +347,8 @@ def _actual(fact: str, facts: Facts) -> str:
         return RevenueBand(facts.revenue_band).label
     if fact == "industry":
         return Industry(value).label if value in Industry.values else value
+    if fact == "country":
+        return country_name(value)
     kind = FACTS[fact].kind
     if kind == "money":
         return money_format(value)
@@ -354,8 +372,53 @@ def _text(rule: dict[str, Any]) -> str:
     if op in {"gte", "lte"}:
         bound = money_format(value) if spec.kind == "money" else _number(value)
         return f"{spec.label} {'at least' if op == 'gte' else 'at most'} {bound}"
-    names = [Industry(code).label for code in value] if fact == "industry" else value
+    if fact == "industry":
+        names = [Industry(code).label for code in value]
+    elif fact == "country":
+        names = [country_name(code) for code in value]
+    else:
+        names = value
     return f"{spec.label} is {'' if op == 'in' else 'not '}one of {', '.join(names)}"
+
+
+# --- Country names in the editor ------------------------------------------------------
+
+
+def rules_with_country_codes(rules: Any) -> Any:
+    """A copy of ``rules`` with each country value that names a country as its code.
+
+    "USA", "united states" and "US" all become "US"; a value that names no country stays as
+    typed, for validate_rules to report. Anything malformed is left for validate_rules too.
+    """
+    return _country_values_mapped(rules, lambda text: country_code(text) or text)
+
+
+def rules_with_country_names(rules: Any) -> Any:
+    """A copy of ``rules`` with country codes as names ("US" -> "United States of America")."""
+    return _country_values_mapped(rules, country_name)
+
+
+def _country_values_mapped(rules: Any, read: Callable[[str], str]) -> Any:
+    if not isinstance(rules, dict) or not isinstance(rules.get("groups"), list):
+        return rules
+    rules = copy.deepcopy(rules)
+    for group in rules["groups"]:
+        if not isinstance(group, dict) or not isinstance(group.get("any"), list):
+            continue
+        for rule in group["any"]:
+            parts = rule.get("all") if isinstance(rule, dict) else None
+            for part in parts if isinstance(parts, list) else [rule]:
+                if not isinstance(part, dict) or part.get("fact") != "country":
+                    continue
+                value = part.get("value")
+                if not isinstance(value, list):
+                    continue
+                mapped = [read(item) if isinstance(item, str) else item for item in value]
+                if all(isinstance(item, str) for item in mapped):
+                    # "USA" and "United States" in one list are one country, listed once.
+                    mapped = list(dict.fromkeys(mapped))
+                part["value"] = mapped
+    return rules
 
 
 def _normal(text: str) -> str:

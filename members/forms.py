@@ -8,6 +8,7 @@ from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django_countries import countries
 
 from members import eligibility, selectors
 from members.choices import Industry, MeetingFormat, Relationship, RevenueBand
@@ -25,7 +26,12 @@ class AboutForm(forms.Form):
         help_text="For example: Chief Executive Officer, Founder.",
     )
     city = forms.CharField(max_length=100)
-    country = forms.CharField(max_length=100)
+    country = forms.ChoiceField(
+        label="Country",
+        # Names in alphabetical order, in the reader's language; the profile keeps the ISO code.
+        choices=lambda: [("", "Choose a country"), *countries],
+        error_messages={"invalid_choice": "Choose your country from the list."},
+    )
     time_zone = forms.ChoiceField(
         label="Time zone",
         choices=[(z, z) for z in TIME_ZONES],
@@ -375,6 +381,18 @@ class PolicyForm(forms.Form):
     )
     note = forms.CharField(label="What changed", required=False, max_length=200)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Stored rules hold country codes; admins read and type names ("US" is shown as
+        # "United States of America", and clean_rules turns names back into codes).
+        try:
+            rules = json.loads(self.initial.get("rules", ""))
+        except (TypeError, json.JSONDecodeError):
+            return
+        self.initial["rules"] = json.dumps(
+            eligibility.rules_with_country_names(rules), indent=2, ensure_ascii=False
+        )
+
     def clean_rules(self):
         try:
             rules = json.loads(self.cleaned_data["rules"])
@@ -382,6 +400,7 @@ class PolicyForm(forms.Form):
             raise ValidationError(
                 f"This is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
             ) from error
+        rules = eligibility.rules_with_country_codes(rules)
         eligibility.validate_rules(rules)
         return rules
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django_countries.fields import CountryField
 
 from members.choices import Industry, MeetingFormat, Relationship, RevenueBand
 
@@ -117,7 +118,10 @@ class Profile(models.Model):
         "years in this role", null=True, blank=True, validators=[MaxValueValidator(70)]
     )
     city = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=100, blank=True)
+    country = CountryField(blank=True)
+    # What was typed when the country was free text and matched no country (migration 0006):
+    # kept so nothing is lost, shown to reviewers until someone chooses the country.
+    country_unmapped = models.CharField("country as typed", max_length=100, blank=True)
     linkedin_url = models.URLField("LinkedIn profile", blank=True)
     bio = models.TextField("short bio", max_length=1500, blank=True)
     preferred_format = models.CharField(

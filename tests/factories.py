@@ -89,7 +89,7 @@ def application_complete(
         },
         title=title,
         city="Boston",
-        country="United States",
+        country="US",
         company=company,
         company_website=f"https://{company.lower().replace(' ', '')}.test",
         industry="42",
@@ -155,7 +155,7 @@ def pool_member_create(
         revenue_band="13m-50m",
         years_in_role=5,
         city="London",
-        country="United Kingdom",
+        country="GB",
         preferred_format=preferred_format,
     )
     services.challenges_rank(profile=profile, challenges=challenges(challenge_count))

@@ -39,7 +39,7 @@ def test_applicant_applies_admin_scores_and_approves(open_page):
     page.get_by_label("Last name").fill("Founder")
     page.get_by_label("Job title").fill("Founder and CEO")
     page.get_by_label("City").fill("Toronto")
-    page.get_by_label("Country").fill("Canada")
+    page.get_by_label("Country").select_option(label="Canada")
     page.get_by_label("Time zone").select_option("America/Toronto")
     save(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your company")

@@ -1,8 +1,11 @@
+import html
 import json
+import re
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from members.choices import Industry, RevenueBand
 from members.eligibility import (
@@ -11,9 +14,12 @@ from members.eligibility import (
     describe_rules,
     evaluate,
     facts_from_profile,
+    rules_with_country_codes,
+    rules_with_country_names,
     validate_rules,
 )
-from members.models import Profile, User
+from members.models import EligibilityPolicy, Profile, Role, User
+from tests import factories
 
 
 def one_rule(rule: dict[str, Any]) -> dict[str, Any]:
@@ -248,18 +254,49 @@ def test_evaluate_result_is_json_serialisable() -> None:
             },
         ),
         (
-            {"fact": "country", "op": "in", "value": ["Côte d'Ivoire", "United Kingdom"]},
-            Facts(country="cote d'ivoire "),
+            {"fact": "country", "op": "in", "value": ["CI", "GB"]},
+            Facts(country="CI"),
             {
                 "text": "Country is one of Côte d'Ivoire, United Kingdom",
                 "passed": True,
-                "actual": "cote d'ivoire ",
+                "actual": "Côte d'Ivoire",
             },
         ),
         (
-            {"fact": "country", "op": "not_in", "value": ["United States"]},
-            Facts(country="Canada"),
-            {"text": "Country is not one of United States", "passed": True, "actual": "Canada"},
+            {"fact": "country", "op": "in", "value": ["CI", "GB"]},
+            Facts(country="US"),
+            {
+                "text": "Country is one of Côte d'Ivoire, United Kingdom",
+                "passed": False,
+                "actual": "United States of America",
+            },
+        ),
+        (
+            {"fact": "country", "op": "not_in", "value": ["US"]},
+            Facts(country="CA"),
+            {
+                "text": "Country is not one of United States of America",
+                "passed": True,
+                "actual": "Canada",
+            },
+        ),
+        (
+            {"fact": "country", "op": "not_in", "value": ["US"]},
+            Facts(country="US"),
+            {
+                "text": "Country is not one of United States of America",
+                "passed": False,
+                "actual": "United States of America",
+            },
+        ),
+        (
+            {"fact": "country", "op": "not_in", "value": ["US"]},
+            Facts(),
+            {
+                "text": "Country is not one of United States of America",
+                "passed": False,
+                "actual": "not provided",
+            },
         ),
         (
             {
@@ -423,6 +460,24 @@ def test_validate_rules_default_rules_are_valid() -> None:
             ],
         ),
         (
+            one_rule({"fact": "country", "op": "in", "value": ["US", "Atlantis", "us", 1]}),
+            [
+                'Group 1, rule 1: "value" must be a non-empty list of country names for fact '
+                '"country", e.g. ["United States"].'
+            ],
+        ),
+        (
+            one_rule({"fact": "country", "op": "in", "value": ["US", "Atlantis", "us"]}),
+            [
+                'Group 1, rule 1: "Atlantis" is not a country we know; use its name as the '
+                'application form lists it, e.g. "United States of America", or its two-letter '
+                'code, e.g. "US".',
+                'Group 1, rule 1: "us" is not a country we know; use its name as the '
+                'application form lists it, e.g. "United States of America", or its two-letter '
+                'code, e.g. "US".',
+            ],
+        ),
+        (
             one_rule(["employees", "gte", 50]),
             [
                 "Group 1, rule 1 must be an object like "
@@ -471,7 +526,7 @@ def test_facts_from_profile_reads_every_fact() -> None:
         payroll_usd=3_000_000,
         revenue_band=RevenueBand.FROM_13M,
         years_in_role=7,
-        country="United Kingdom",
+        country="GB",
     )
 
     assert facts_from_profile(profile) == Facts(
@@ -481,7 +536,7 @@ def test_facts_from_profile_reads_every_fact() -> None:
         revenue_usd=13_000_000,
         years_in_role=7,
         industry="31-33",
-        country="United Kingdom",
+        country="GB",
         revenue_band="13m-50m",
     )
 
@@ -504,3 +559,131 @@ def test_facts_from_profile_lowest_band_is_zero_revenue_not_missing() -> None:
     )
 
     assert facts_from_profile(profile).revenue_usd == 0
+
+
+# --- Countries: codes in the rules, names for people --------------------------------------
+
+WHERE_TYPED = {
+    "groups": [
+        {
+            "label": "Where",
+            "any": [
+                {"fact": "country", "op": "in", "value": ["United States", "USA", "Atlantis"]},
+                {"fact": "industry", "op": "in", "value": ["USA"]},
+                {
+                    "all": [
+                        {"fact": "country", "op": "not_in", "value": ["uk", "GB", 7]},
+                        {"fact": "employees", "op": "gte", "value": 5},
+                    ]
+                },
+                {"fact": "country", "op": "in", "value": "USA"},
+                "USA",
+            ],
+        },
+        "not a group",
+    ]
+}
+
+
+def test_rules_with_country_codes_reads_country_values_only() -> None:
+    assert rules_with_country_codes(WHERE_TYPED) == {
+        "groups": [
+            {
+                "label": "Where",
+                "any": [
+                    {"fact": "country", "op": "in", "value": ["US", "Atlantis"]},
+                    {"fact": "industry", "op": "in", "value": ["USA"]},
+                    {
+                        "all": [
+                            {"fact": "country", "op": "not_in", "value": ["GB", "GB", 7]},
+                            {"fact": "employees", "op": "gte", "value": 5},
+                        ]
+                    },
+                    {"fact": "country", "op": "in", "value": "USA"},
+                    "USA",
+                ],
+            },
+            "not a group",
+        ]
+    }
+    # A copy: what the admin typed is not changed under their feet.
+    assert WHERE_TYPED["groups"][0]["any"][0]["value"] == ["United States", "USA", "Atlantis"]
+
+
+@pytest.mark.parametrize("rules", [None, [], {"groups": "x"}, {"groups": [{"any": None}]}, "US"])
+def test_rules_with_country_codes_leaves_malformed_rules_to_validation(rules: object) -> None:
+    assert rules_with_country_codes(rules) == rules
+
+
+def test_rules_with_country_names_names_codes_and_keeps_other_text() -> None:
+    rules = one_rule({"fact": "country", "op": "in", "value": ["US", "CI", "Atlantis"]})
+
+    assert rules_with_country_names(rules) == one_rule(
+        {
+            "fact": "country",
+            "op": "in",
+            "value": ["United States of America", "Côte d'Ivoire", "Atlantis"],
+        }
+    )
+    assert rules_with_country_codes(rules_with_country_names(rules)) == rules
+
+
+def test_country_typed_as_usa_meets_a_rule_written_as_united_states() -> None:
+    # The rule as an admin types it in the editor, the country as the migration reads "USA".
+    rules = rules_with_country_codes(
+        one_rule({"fact": "country", "op": "in", "value": ["United States"]})
+    )
+
+    assert rules == one_rule({"fact": "country", "op": "in", "value": ["US"]})
+    assert rule_result(rules["groups"][0]["any"][0], Facts(country="US")) == {
+        "text": "Country is one of United States of America",
+        "passed": True,
+        "actual": "United States of America",
+    }
+    assert describe_rules(rules) == ["Only: country is one of United States of America"]
+
+
+@pytest.fixture
+def admin_client(client, db):
+    client.force_login(factories.user_create(role=Role.ADMIN, totp=True))
+    return client
+
+
+def _editor_rules(response) -> object:
+    text = re.search(r"<textarea[^>]*>(.*?)</textarea>", response.content.decode(), re.S)[1]
+    return json.loads(html.unescape(text))
+
+
+def test_policy_editor_shows_country_names_and_stores_codes(admin_client) -> None:
+    EligibilityPolicy.objects.create(
+        rules=one_rule({"fact": "country", "op": "not_in", "value": ["US", "CI"]})
+    )
+    url = reverse("review_policy")
+
+    shown = _editor_rules(admin_client.get(url))
+    typed = one_rule({"fact": "country", "op": "in", "value": ["USA", "Deutschland", "fr"]})
+    saved = admin_client.post(url, {"rules": json.dumps(typed), "note": "Three countries"})
+
+    assert shown == one_rule(
+        {"fact": "country", "op": "not_in", "value": ["United States of America", "Côte d'Ivoire"]}
+    )
+    assert saved["Location"] == url
+    assert EligibilityPolicy.objects.first().rules == one_rule(
+        {"fact": "country", "op": "in", "value": ["US", "DE", "FR"]}
+    )
+    assert _editor_rules(admin_client.get(url)) == one_rule(
+        {"fact": "country", "op": "in", "value": ["United States of America", "Germany", "France"]}
+    )
+
+
+def test_policy_editor_refuses_a_name_that_is_no_country(admin_client) -> None:
+    before = EligibilityPolicy.objects.count()
+    typed = one_rule({"fact": "country", "op": "in", "value": ["Canada", "Atlantis"]})
+
+    response = admin_client.post(reverse("review_policy"), {"rules": json.dumps(typed)})
+
+    assert response.context["form"].errors["rules"] == [
+        'Group 1, rule 1: "Atlantis" is not a country we know; use its name as the application '
+        'form lists it, e.g. "United States of America", or its two-letter code, e.g. "US".'
+    ]
+    assert EligibilityPolicy.objects.count() == before

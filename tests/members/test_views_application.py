@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from members import services
 from members.models import Application, Challenge, Role
 from tests import factories
 
@@ -43,7 +44,7 @@ def test_about_section_saves_draft_and_moves_on(client, applicant):
             "last_name": "Okafor",
             "title": "CEO",
             "city": "Lagos",
-            "country": "Nigeria",
+            "country": "NG",
             "time_zone": "Africa/Lagos",
             "linkedin_url": "",
             "bio": "",
@@ -67,7 +68,7 @@ def test_about_section_rejects_unknown_time_zone(client, applicant):
             "last_name": "Okafor",
             "title": "CEO",
             "city": "Lagos",
-            "country": "Nigeria",
+            "country": "NG",
             "time_zone": "Mars/Base",
             "linkedin_url": "not a url",
         },
@@ -212,7 +213,6 @@ def test_referee_answers_once_without_account(client, db, django_capture_on_comm
 def test_applicant_status_page_never_shows_internal_data(client, db):
     application = factories.application_complete(submit=True)
     reviewer = factories.user_create(role=Role.ADMIN, first="Rita", last="Reviewer", totp=True)
-    from members import services
 
     services.application_note_add(application=application, author=reviewer, text="NOTE-XYZ")
     services.application_score(

@@ -164,10 +164,10 @@ class Command(BaseCommand):
                 "Australia/Sydney": "Sydney",
             }.get(zone, "Paris"),
             country={
-                "America/New_York": "United States",
-                "Europe/London": "United Kingdom",
-                "Australia/Sydney": "Australia",
-            }.get(zone, "France"),
+                "America/New_York": "US",
+                "Europe/London": "GB",
+                "Australia/Sydney": "AU",
+            }.get(zone, "FR"),
             preferred_format=demo.FORMATS[i % 3],
             bio="Builds companies that last.",
         )
