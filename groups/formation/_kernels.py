@@ -233,6 +233,12 @@ def insert(d: Data, s: State, i: int, h: int) -> None:
         feat = d.feat
         for t in range(d.k):
             s_tab[h, t] += feat[i, t]
+    _insert_counts(d, s, i, h)
+
+
+@njit(cache=True)
+def _insert_counts(d: Data, s: State, i: int, h: int) -> None:
+    """insert() without the affinity tables: the rest of what a member brings to group h."""
     if d.has_conf:
         cc = s.conf_count
         ci = d.conf_idx
@@ -362,42 +368,12 @@ def rebuild(d: Data, s: State, assign: np.ndarray) -> None:
         for i in range(d.n):
             h = assign[i]
             if h >= 0:
-                _insert_no_affinity(d, s, i, h)
+                # The affinity tables were filled in bulk above.
+                _insert_counts(d, s, i, h)
     else:
         for i in range(d.n):
             if assign[i] >= 0:
                 insert(d, s, i, assign[i])
-
-
-@njit(cache=True)
-def _insert_no_affinity(d: Data, s: State, i: int, h: int) -> None:
-    # Same as insert() without the O(n) affinity-table update, which rebuild() did in bulk.
-    if d.has_conf:
-        cc = s.conf_count
-        ci = d.conf_idx
-        for p in range(d.conf_ptr[i], d.conf_ptr[i + 1]):
-            cc[ci[p], h] += 1
-    if d.has_cat and s.size[h] == 0:
-        s.group_cat[h] = d.category[i]
-    s.size[h] += 1
-    s.assign[i] = h
-    if d.has_tz:
-        b = d.tz_rank[i]
-        s.tz_count[h, b] += 1
-        if s.size[h] == 1:
-            s.tz_min[h] = b
-            s.tz_max[h] = b
-        else:
-            s.tz_min[h] = min(s.tz_min[h], b)
-            s.tz_max[h] = max(s.tz_max[h], b)
-    if d.has_fmt:
-        for b in range(d.n_bits):
-            s.fmt_count[h, b] += (d.fmt_mask[i] >> b) & 1
-        s.fmt_and[h] = _fmt_and_of(d, s, h)
-    if d.lists:
-        p = s.size[h] - 1
-        s.members[h, p] = i
-        s.pos[i] = p
 
 
 # --------------------------------------------------------------------------- construction
