@@ -132,7 +132,7 @@ def membership_check(
         check.problems.append(f"{member.display_name} is not an approved member.")
     if member.pk in roster_ids:
         check.problems.append(f"{member.display_name} is already in {cohort.name}.")
-    allowed = getattr(settings, "PEERNET_MAX_ACTIVE_COHORTS", 1)
+    allowed = settings.PEERNET_MAX_ACTIVE_COHORTS
     elsewhere = (
         Membership.objects.filter(member=member, status=Membership.Status.ACTIVE)
         .exclude(cohort=cohort)

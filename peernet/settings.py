@@ -2,7 +2,8 @@
 
 DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL,
 DJANGO_DEFAULT_FROM_EMAIL, DJANGO_SECURE_SSL (HTTPS hardening, default on when not debugging),
-PEERNET_BASE_URL, DJANGO_ADMINS (who gets error reports). See README.md.
+PEERNET_BASE_URL, DJANGO_ADMINS (who gets error reports), … Every one is read here, and only
+here; README.md, "Configuration", lists them all. Importing this module has no other effect.
 """
 
 import base64
@@ -19,8 +20,10 @@ from django.utils.csp import CSP
 from core.env import env_bool, env_list, mailer_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Local files (SQLite, file cache, filesystem broker, development mail, static files). Importing
+# the settings creates nothing: each folder is made where it is used (scripts/run.sh and
+# scripts/test.sh make this one; see README "Configuration").
 VAR_DIR = Path(os.environ.get("PEERNET_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
@@ -107,6 +110,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker process started by a test sees the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+    _sqlite_folder = Path(DATABASES["default"]["NAME"]).parent
+    if not _sqlite_folder.is_dir():
+        raise ImproperlyConfigured(
+            f"The SQLite database goes in {_sqlite_folder}, which does not exist. Create it "
+            f"(mkdir -p {_sqlite_folder}), set PEERNET_VAR_DIR to a folder that exists, or set "
+            "DATABASE_URL."
+        )
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -216,8 +226,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Made by collectstatic (the Docker image runs it); with DEBUG, whitenoise serves from the apps.
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing directory
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -285,8 +295,7 @@ if REDIS_URL:
 else:
     # A host is named only to keep kombu from warning that none was given.
     CELERY_BROKER_URL = "filesystem://localhost/"
-    for sub in ("out", "processed", "control"):
-        (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    # The folders are made when Celery first reads this configuration (peernet/celery.py).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "out"),
         "data_folder_out": str(CELERY_BROKER_DIR / "out"),
@@ -327,6 +336,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17, hour=3),
     },
 }
+
+# How many active cohorts one member may belong to at once (groups/services.py refuses more).
+_max_cohorts = os.environ.get("PEERNET_MAX_ACTIVE_COHORTS", "1").strip()
+if not _max_cohorts.isdigit() or int(_max_cohorts) < 1:
+    raise ImproperlyConfigured(
+        f"PEERNET_MAX_ACTIVE_COHORTS must be a whole number of cohorts, 1 or more, not "
+        f"{_max_cohorts!r}."
+    )
+PEERNET_MAX_ACTIVE_COHORTS = int(_max_cohorts)
 
 # Notifications (core/notifications/; README "Notifications"). Hours before a meeting
 # starts; a cohort may override each (meetings.NotificationSchedule).

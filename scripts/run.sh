@@ -11,6 +11,8 @@ PY=.venv/bin/python
 HOST="${PEERNET_HOST:-127.0.0.1}"
 PORT="${PEERNET_PORT:-8000}"
 export PEERNET_BASE_URL="${PEERNET_BASE_URL:-http://$HOST:$PORT}"
+# Local files (the SQLite database first of all) go here; the settings create no folder.
+mkdir -p "${PEERNET_VAR_DIR:-var}"
 
 $PY manage.py migrate --noinput
 seed_args=()

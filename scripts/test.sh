@@ -11,6 +11,8 @@ export DJANGO_DEBUG=true
 export PEERNET_VAR_DIR="${PEERNET_VAR_DIR:-$PWD/var/test}"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 rm -rf "$PEERNET_VAR_DIR/celery" "$PEERNET_VAR_DIR/cache"
+# The SQLite test database goes here; the settings create no folder.
+mkdir -p "$PEERNET_VAR_DIR"
 
 echo "== ruff check"; .venv/bin/ruff check .
 echo "== ruff format --check"; .venv/bin/ruff format --check .

@@ -1,10 +1,21 @@
+import itertools
+import os
 import shutil
+import subprocess
+import sys
+import time
+import uuid
 from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
 
 import django.test
 import pytest
 from allauth.mfa.models import Authenticator
+from django.apps import apps
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
 
 from members.mfa import session_record_mfa
 from members.models import Role, User
@@ -12,6 +23,13 @@ from peernet.celery import app as celery_app
 from tests import factories
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_root():
+    # collectstatic makes STATIC_ROOT in production (the settings create no folder). A test that
+    # turns DEBUG off meets whitenoise serving from it, which warns (an error here) without one.
+    Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
@@ -54,9 +72,6 @@ def _migration_data(request):
     taking the rows data migrations made with it; put them back before such a test."""
     if not {"transactional_db", "live_server"} & set(request.fixturenames):
         return
-    from importlib import import_module
-
-    from django.apps import apps
 
     request.getfixturevalue("transactional_db")
     import_module("members.migrations.0003_default_taxonomy").forwards(apps, None)
@@ -116,7 +131,6 @@ def world(db) -> World:
 @pytest.fixture(scope="session")
 def chromium_path():
     """Browser tests need Debian's Chromium. In CI a missing browser fails the run."""
-    import os
 
     if shutil.which(CHROMIUM) is None:
         if os.environ.get("CI"):
@@ -127,7 +141,6 @@ def chromium_path():
 
 def database_url_for_subprocess() -> str:
     """The test database, as a URL another process (a Celery worker) can open."""
-    from django.db import connection
 
     s = connection.settings_dict
     if s["ENGINE"].endswith("sqlite3"):
@@ -142,13 +155,6 @@ def celery_worker_factory(transactional_db, tmp_path):
     database and the configured broker (Redis with REDIS_URL, else the embedded filesystem
     broker). `start(env={...})` adds environment (EMAIL_URL, PEERNET_NOTIFY_*) for that worker;
     tasks a worker sends without a queue go to the same queue (CELERY_QUEUE)."""
-    import itertools
-    import os
-    import subprocess
-    import sys
-    import time
-    import uuid
-    from pathlib import Path
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
     root = Path(__file__).resolve().parents[1]
