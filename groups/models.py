@@ -154,7 +154,6 @@ class FormationRun(models.Model):
     searched = models.FloatField(default=0)
     # The proposal: a cohort index per member (same order as member_ids), editable by moves.
     assignment = models.JSONField(default=list)
-    explanation = models.JSONField(default=dict)
     error = models.TextField(blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 

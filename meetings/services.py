@@ -1,6 +1,6 @@
 """Every write in the meetings app."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -438,7 +438,3 @@ def feed_regenerate(*, user) -> str:
 
 def feed_revoke(*, user) -> None:
     CalendarFeed.objects.filter(user=user).delete()
-
-
-def local_now(zone) -> datetime:
-    return timezone.now().astimezone(zone)

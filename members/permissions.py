@@ -39,7 +39,3 @@ def can_review_applications(user) -> bool:
 def can_apply(user) -> bool:
     """Applicants apply; members keep read access to the application that admitted them."""
     return user.is_authenticated and role_of(user) in {Role.APPLICANT, Role.MEMBER}
-
-
-def can_edit_application(user, application) -> bool:
-    return application.applicant_id == user.pk and application.is_editable

@@ -320,8 +320,3 @@ def referee_names(references) -> str:
     """ "Rita Board", "Rita Board and Omar Partner", "A, B and C"."""
     names = [reference.name for reference in references]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def pool_waiting_since() -> QuerySet:
-    """Approved profiles, oldest approval first (the groups app draws from this pool)."""
-    return Profile.objects.filter(approved_at__isnull=False).order_by("approved_at")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
@@ -88,13 +88,12 @@ class FeatureAffinity:
     """Affinity in feature form: ``a(i, j) = sum_t weights[t] * matrix[i, t] * matrix[j, t]``.
 
     ``blocks`` names contiguous column ranges (name, start, stop) so that an affinity can be broken
-    down into its terms; ``challenge_labels`` names the challenge columns in order.
+    down into its terms.
     """
 
     matrix: NDArray[np.float64]
     weights: NDArray[np.float64]
     blocks: tuple[tuple[str, int, int], ...] = ()
-    challenge_labels: tuple[Hashable, ...] = field(default=())
     ranked_challenges: int = 0  # challenges beyond this rank were left out (0: no limit)
 
     @property
@@ -116,17 +115,6 @@ class FeatureAffinity:
         out: NDArray[np.float64] = self.matrix @ (self.matrix[i] * self.weights)
         out[i] = 0.0
         return out
-
-    def block_row(self, i: int, name: str) -> NDArray[np.float64]:
-        for block, start, stop in self.blocks:
-            if block == name:
-                w = self.weights[start:stop]
-                out: NDArray[np.float64] = self.matrix[:, start:stop] @ (
-                    self.matrix[i, start:stop] * w
-                )
-                out[i] = 0.0
-                return out
-        return np.zeros(self.n)
 
 
 def _ordinal_block(values: NDArray[np.int64], n_buckets: int) -> NDArray[np.float64]:
@@ -189,6 +177,5 @@ def build_features(
         matrix=matrix,
         weights=np.concatenate(col_w).astype(np.float64),
         blocks=tuple(blocks),
-        challenge_labels=tuple(labels),
         ranked_challenges=r,
     )

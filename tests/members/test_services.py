@@ -3,6 +3,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from groups.selectors import pool
 from members import selectors, services
 from members.models import Application, ApplicationEvent, Role
 from tests import factories
@@ -97,7 +98,7 @@ def test_approval_places_member_in_unassigned_pool(reviewer):
     profile = application.applicant.profile
     profile.refresh_from_db()
     assert profile.approved_at.isoformat() == "2026-11-20T10:00:00+00:00"
-    assert list(selectors.pool_waiting_since()) == [profile]
+    assert list(pool()) == [application.applicant]
 
 
 @pytest.mark.parametrize(
