@@ -331,9 +331,9 @@ def run_apply(*, run: FormationRun, actor) -> list[Cohort]:
         if locked.status != FormationRun.Status.DONE:
             raise ValidationError("This proposal was applied already or is not ready.")
         taken = set(
-            Membership.objects.filter(member_id__in=locked.member_ids, status="active").values_list(
-                "member_id", flat=True
-            )
+            Membership.objects.active()
+            .filter(member_id__in=locked.member_ids)
+            .values_list("member_id", flat=True)
         )
         if taken:
             raise ValidationError(

@@ -67,6 +67,18 @@ class Cohort(models.Model):
 
 
 class Membership(models.Model):
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> "MembershipQuerySet":
+        """Seats held now (someone who left keeps their row, with status "left")."""
+        return self.filter(Membership.active_q())
+
+    def held_at(self, moment) -> "MembershipQuerySet":
+        """Seats held at a moment: joined by then and not left by then, whatever they are now."""
+        return self.filter(joined_at__lte=moment).filter(
+            (Membership.active_q() & Q(left_at__isnull=True)) | Q(left_at__gt=moment)
+        )
+
+
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         LEFT = "left", "Left"
@@ -81,6 +93,8 @@ class Membership(models.Model):
     reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
+    objects = MembershipQuerySet.as_manager()
+
         ordering = ["cohort", "member"]
         constraints = [
             models.UniqueConstraint(
@@ -93,6 +107,16 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.member} in {self.cohort}"
 
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @classmethod
+    def active_q(cls, path: str = "") -> Q:
+        """The one condition of an active membership, for a query that reaches memberships
+        through ``path`` (e.g. "memberships" from a cohort or a user) or on Membership itself."""
+        return Q(**{f"{path}__status" if path else "status": cls.Status.ACTIVE})
 
 class RosterEvent(models.Model):
     """Every roster change: who, when, why."""

@@ -7,7 +7,6 @@ from groups.models import Cohort, Membership, RosterEvent
 from members.models import Profile, RankedChallenge, Role, User
 from members.permissions import is_admin
 
-ACTIVE = Membership.Status.ACTIVE
 REGIONS = {
     "America": "Americas",
     "Europe": "Europe",
@@ -24,7 +23,7 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
         return Cohort.objects.none()
     if is_admin(user):
         return Cohort.objects.all()
-    member_of = Membership.objects.filter(member=user, status=ACTIVE)
+    member_of = Membership.objects.active().filter(member=user)
     return Cohort.objects.filter(
         Q(pk__in=member_of.values("cohort")) | Q(pk__in=user.facilitated_cohorts.values("pk"))
     )
@@ -35,9 +34,7 @@ def cohorts_facilitated_by(user) -> QuerySet[Cohort]:
 
 
 def cohort_of_member(user) -> Cohort | None:
-    membership = (
-        Membership.objects.filter(member=user, status=ACTIVE).select_related("cohort").first()
-    )
+    membership = Membership.objects.active().filter(member=user).select_related("cohort").first()
     return membership.cohort if membership else None
 
 
@@ -49,7 +46,7 @@ def _with_facilitators(qs):
 
 def cohort_list(user, *, status="", facilitator=None, q="") -> QuerySet[Cohort]:
     qs = cohorts_visible_to(user).annotate(
-        active_members=Count("memberships", filter=Q(memberships__status=ACTIVE))
+        active_members=Count("memberships", filter=Membership.active_q("memberships"))
     )
     if status:
         qs = qs.filter(status=status)
@@ -63,8 +60,8 @@ def cohort_list(user, *, status="", facilitator=None, q="") -> QuerySet[Cohort]:
 def cohort_for(user, slug: str) -> Cohort:
     """One cohort with roster, profiles, themes and facilitators, in a fixed number of queries;
     a cohort the user may not see is a 404."""
-    roster = (
-        Membership.objects.filter(status=ACTIVE)
+    seats = (
+        Membership.objects.active()
         .select_related("member", "member__profile")
         .prefetch_related(
             Prefetch(
@@ -76,12 +73,24 @@ def cohort_for(user, slug: str) -> Cohort:
     )
     cohort = get_object_or_404(
         _with_facilitators(cohorts_visible_to(user)).prefetch_related(
-            "themes", Prefetch("memberships", queryset=roster, to_attr="roster")
+            "themes", Prefetch("memberships", queryset=seats, to_attr="roster")
         ),
         slug=slug,
     )
     cohort.facilitator_ids = {f.pk for f in cohort.facilitators.all()}
     return cohort
+
+
+def roster(cohort: Cohort, *, at=None) -> list[User]:
+    """The cohort's members by name: those in it now, or those in it at the moment ``at``
+    (joined by then and not left by then, whatever they are now; someone who joined, left and
+    rejoined appears once)."""
+    memberships = Membership.objects.filter(cohort=cohort)
+    memberships = memberships.active() if at is None else memberships.held_at(at)
+    memberships = memberships.select_related("member").order_by(
+        "member__last_name", "member__first_name", "member_id"
+    )
+    return list({m.member_id: m.member for m in memberships}.values())
 
 
 def roster_events(cohort: Cohort, limit: int = 20) -> list[RosterEvent]:
@@ -92,7 +101,7 @@ def pool(*, challenge=None, region="", industry="", meeting_format="", q="") -> 
     """Approved members in no active cohort, longest waiting first."""
     qs = (
         User.objects.filter(role=Role.MEMBER, profile__approved_at__isnull=False)
-        .exclude(memberships__status=ACTIVE)
+        .exclude(Membership.active_q("memberships"))
         .select_related("profile")
         .prefetch_related(
             Prefetch(
@@ -121,6 +130,6 @@ def pool(*, challenge=None, region="", industry="", meeting_format="", q="") -> 
 def roster_industries(cohort: Cohort) -> list[str]:
     return list(
         Profile.objects.filter(
-            user__memberships__cohort=cohort, user__memberships__status=ACTIVE
+            Membership.active_q("user__memberships"), user__memberships__cohort=cohort
         ).values_list("industry", flat=True)
     )

@@ -82,7 +82,7 @@ def cohort_update(
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.full_clean()
-        active = locked.memberships.filter(status=Membership.Status.ACTIVE).count()
+        active = locked.memberships.active().count()
         if locked.max_size < active:
             raise ValidationError(
                 {"max_size": f"The cohort has {active} members; the maximum cannot be lower."}
@@ -123,18 +123,15 @@ def membership_check(
     check = AddCheck()
     profile = Profile.objects.filter(user=member).first()
     if roster_ids is None:
-        roster_ids = list(
-            cohort.memberships.filter(status=Membership.Status.ACTIVE).values_list(
-                "member_id", flat=True
-            )
-        )
+        roster_ids = list(cohort.memberships.active().values_list("member_id", flat=True))
     if member.role != Role.MEMBER or profile is None or profile.approved_at is None:
         check.problems.append(f"{member.display_name} is not an approved member.")
     if member.pk in roster_ids:
         check.problems.append(f"{member.display_name} is already in {cohort.name}.")
     allowed = settings.PEERNET_MAX_ACTIVE_COHORTS
     elsewhere = (
-        Membership.objects.filter(member=member, status=Membership.Status.ACTIVE)
+        Membership.objects.active()
+        .filter(member=member)
         .exclude(cohort=cohort)
         .select_related("cohort")
     )
@@ -215,7 +212,7 @@ def membership_remove(*, membership: Membership, actor: User, reason: str) -> Me
         raise RosterError({"reason": "Say why the member leaves; it is recorded."})
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
-        if locked.status != Membership.Status.ACTIVE:
+        if not locked.is_active:
             raise RosterError("This member has already left the cohort.")
         locked.status = Membership.Status.LEFT
         locked.left_at = timezone.now()

@@ -171,9 +171,7 @@ def cohort_add_member(request, slug: str, user_id: int):
 def membership_remove(request, slug: str, pk: int):
     cohort = _managed_cohort(request, slug)
     membership = get_object_or_404(
-        Membership.objects.filter(cohort=cohort, status=Membership.Status.ACTIVE).select_related(
-            "member", "cohort"
-        ),
+        Membership.objects.active().filter(cohort=cohort).select_related("member", "cohort"),
         pk=pk,
     )
     form = forms.RemoveMemberForm(posted(request))

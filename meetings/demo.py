@@ -5,6 +5,7 @@ from datetime import date, time, timedelta
 from django.utils import timezone
 
 from groups.models import Cohort, Membership
+from groups.selectors import roster
 from meetings import services
 from meetings.models import AgendaItem, Attendance, Commitment, Meeting, Rsvp, Series, Topic
 
@@ -21,7 +22,9 @@ TOPICS = [
 def seed_meetings(today: date | None = None) -> None:
     today = today or timezone.localdate()
     first = (today.replace(day=1) - timedelta(days=90)).replace(day=1)
-    for cohort in Cohort.objects.filter(status__in=["active", "forming"]).order_by("pk"):
+    for cohort in Cohort.objects.filter(
+        status__in=[Cohort.Status.ACTIVE, Cohort.Status.FORMING]
+    ).order_by("pk"):
         facilitator = cohort.facilitators.first()
         if facilitator is None or Series.objects.filter(cohort=cohort).exists():
             continue
@@ -42,15 +45,10 @@ def seed_meetings(today: date | None = None) -> None:
         # The demo cohorts have met for months: their members joined before the first
         # meeting, so past meetings' rosters (and attendance) include them.
         first_start = cohort.meetings.order_by("starts_at").values_list("starts_at", flat=True)[0]
-        Membership.objects.filter(cohort=cohort, status="active", joined_at__gt=first_start).update(
+        Membership.objects.active().filter(cohort=cohort, joined_at__gt=first_start).update(
             joined_at=first_start - timedelta(days=30)
         )
-        members = [
-            m.member
-            for m in Membership.objects.filter(cohort=cohort, status="active")
-            .select_related("member")
-            .order_by("member__email")
-        ]
+        members = sorted(roster(cohort), key=lambda member: member.email)
         now = timezone.now()
         meetings = list(cohort.meetings.order_by("starts_at"))
         past = [m for m in meetings if m.ends_at < now]

@@ -52,9 +52,9 @@ def offsets_for(schedule: NotificationSchedule | None) -> dict[str, int]:
 
 def _active_members(cohort_ids: Iterable[int]) -> dict[int, list]:
     members: dict[int, list] = {}
-    for membership in Membership.objects.filter(
-        cohort_id__in=set(cohort_ids), status=Membership.Status.ACTIVE
-    ).select_related("member"):
+    for membership in (
+        Membership.objects.active().filter(cohort_id__in=set(cohort_ids)).select_related("member")
+    ):
         members.setdefault(membership.cohort_id, []).append(membership.member)
     return members
 
@@ -62,9 +62,11 @@ def _active_members(cohort_ids: Iterable[int]) -> dict[int, list]:
 def _active_member_ids(cohort_ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
     """(member id, email) per cohort, without building the member objects."""
     members: dict[int, list[tuple[int, str]]] = {}
-    for cohort_id, member_id, email in Membership.objects.filter(
-        cohort_id__in=set(cohort_ids), status=Membership.Status.ACTIVE
-    ).values_list("cohort_id", "member_id", "member__email"):
+    for cohort_id, member_id, email in (
+        Membership.objects.active()
+        .filter(cohort_id__in=set(cohort_ids))
+        .values_list("cohort_id", "member_id", "member__email")
+    ):
         members.setdefault(cohort_id, []).append((member_id, email))
     return members
 

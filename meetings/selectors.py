@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.tokens import token_hash
 from groups.models import Membership
-from groups.selectors import cohorts_visible_to
+from groups.selectors import cohorts_visible_to, roster
 from meetings.models import (
     SCORE,
     AgendaItem,
@@ -63,27 +63,6 @@ def meeting_for(user, pk: int) -> Meeting:
     return meeting
 
 
-def roster(cohort) -> list[User]:
-    return [
-        m.member
-        for m in Membership.objects.filter(cohort=cohort, status="active")
-        .select_related("member")
-        .order_by("member__last_name", "member__first_name")
-    ]
-
-
-def roster_at(cohort, moment) -> list[User]:
-    """The cohort's members at a moment: joined by then and not left by then (whatever
-    they are now). Someone who joined, left and rejoined appears once."""
-    memberships = (
-        Membership.objects.filter(cohort=cohort, joined_at__lte=moment)
-        .filter(Q(status=Membership.Status.ACTIVE, left_at__isnull=True) | Q(left_at__gt=moment))
-        .select_related("member")
-        .order_by("member__last_name", "member__first_name", "member_id")
-    )
-    return list({m.member_id: m.member for m in memberships}.values())
-
-
 def open_commitments(cohort, *, before) -> QuerySet[Commitment]:
     """Commitments made at earlier meetings of the cohort and not yet done."""
     return (
@@ -117,7 +96,7 @@ def backlog(user) -> QuerySet[Topic]:
 
 def postable_meetings(user) -> QuerySet[Meeting]:
     """Coming meetings of the member's own cohorts."""
-    cohorts = Membership.objects.filter(member=user, status="active").values("cohort")
+    cohorts = Membership.objects.active().filter(member=user).values("cohort")
     return (
         Meeting.objects.filter(
             cohort__in=cohorts, starts_at__gt=timezone.now(), status=Meeting.Status.SCHEDULED

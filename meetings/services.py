@@ -36,7 +36,7 @@ def _require_manager(actor, cohort) -> None:
 
 
 def _is_member(user, cohort) -> bool:
-    return Membership.objects.filter(cohort=cohort, member=user, status="active").exists()
+    return Membership.objects.active().filter(cohort=cohort, member=user).exists()
 
 
 # Series and occurrences -------------------------------------------------------------------
@@ -392,7 +392,7 @@ def attendance_record(*, meeting: Meeting, actor, statuses: dict[int, str]) -> N
         raise ValidationError("This meeting was cancelled: there is no attendance to record.")
     if meeting.starts_at > timezone.now():
         raise ValidationError("Attendance can be recorded once the meeting has started.")
-    members = {m.pk for m in selectors.roster_at(meeting.cohort, meeting.starts_at)}
+    members = {m.pk for m in selectors.roster(meeting.cohort, at=meeting.starts_at)}
     with transaction.atomic():
         for member_id, status in statuses.items():
             if member_id not in members or status not in Attendance.Status.values:

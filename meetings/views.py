@@ -353,7 +353,7 @@ def meeting_attendance(request, pk: int):
         return redirect("meeting_detail", pk=pk)
     form = forms.AttendanceForm(
         posted(request),
-        members=selectors.roster_at(meeting.cohort, meeting.starts_at),
+        members=selectors.roster(meeting.cohort, at=meeting.starts_at),
         recorded={a.member_id: a.status for a in meeting.attendance.all()},
         rsvps={r.member_id: r.answer for r in meeting.rsvps.all()},
     )
@@ -407,7 +407,7 @@ def commitment_done(request, pk: int):
 
 
 def _backlog_owner(request):
-    if not Membership.objects.filter(member=request.user, status="active").exists():
+    if not Membership.objects.active().filter(member=request.user).exists():
         raise Http404
     return request.user
 

@@ -1,12 +1,12 @@
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core.models import Heartbeat, Notification
 from groups.models import Cohort, Membership
-from groups.selectors import cohort_of_member, cohorts_facilitated_by
+from groups.selectors import cohort_of_member, cohorts_facilitated_by, roster
 from members.models import Application, Role
 from members.permissions import role_of
 from members.selectors import queue_counts
@@ -30,7 +30,7 @@ def home(request):
 
 
 def _active_count():
-    return Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE))
+    return Count("memberships", filter=Membership.active_q("memberships"))
 
 
 def _dashboard_admin(request):
@@ -57,14 +57,7 @@ def _dashboard_facilitator(request):
 
 def _dashboard_member(request):
     cohort = cohort_of_member(request.user)
-    mates = []
-    if cohort is not None:
-        mates = [
-            m.member
-            for m in cohort.memberships.filter(status=Membership.Status.ACTIVE)
-            .select_related("member")
-            .order_by("member__last_name", "member__first_name")
-        ]
+    mates = roster(cohort) if cohort is not None else []
     return render(request, "peernet/dashboard_member.html", {"cohort": cohort, "mates": mates})
 
 

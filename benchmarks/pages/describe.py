@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import decrypt
 from django.utils import timezone
 
-from groups.models import Cohort
+from groups.models import Cohort, Membership
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from members.models import User
@@ -39,7 +39,7 @@ for role, email in EMAILS.items():
     people[role] = {"email": email, "totp": _secret(user)}
 
 member = User.objects.get(email=EMAILS["member"])
-member_cohort = Cohort.objects.get(memberships__member=member, memberships__status="active")
+member_cohort = Cohort.objects.get(Membership.active_q("memberships"), memberships__member=member)
 facilitator = User.objects.get(email=EMAILS["facilitator"])
 cohort = Cohort.objects.filter(facilitators=facilitator).order_by("pk").first()
 feed_token = meeting_services.feed_regenerate(user=member)

@@ -108,7 +108,7 @@ def test_apply_creates_cohorts_and_memberships_once(
         f"Spring cohort 2 ({cohorts[0].created_at:%b %Y})",
     ]
     assert all(c.status == Cohort.Status.FORMING and not c.facilitators.exists() for c in cohorts)
-    assert Membership.objects.filter(cohort__in=cohorts, status="active").count() == 8
+    assert Membership.objects.active().filter(cohort__in=cohorts).count() == 8
     assert (
         RosterEvent.objects.filter(
             action="added", reason=f"Placed by formation run {run.pk}"

@@ -131,7 +131,7 @@ def test_candidate_add_plain_post_redirects_to_cohort(client, facilitator, cohor
     signed_in(client, facilitator)
     response = client.post(reverse("cohort_add_member", args=[cohort.slug, person.pk]))
     assert response["Location"] == reverse("cohort_detail", args=[cohort.slug])
-    assert Membership.objects.filter(cohort=cohort, member=person, status="active").exists()
+    assert Membership.objects.active().filter(cohort=cohort, member=person).exists()
 
 
 def test_candidate_add_htmx_post_confirms_inline(client, facilitator, cohort):

@@ -17,7 +17,7 @@ def seed(*args) -> str:
 
 def counts():
     roles = {role: User.objects.filter(role=role).count() for role in Role.values}
-    return roles, Cohort.objects.count(), Membership.objects.filter(status="active").count()
+    return roles, Cohort.objects.count(), Membership.objects.active().count()
 
 
 def test_seed_demo_creates_organisation_and_is_idempotent(db):

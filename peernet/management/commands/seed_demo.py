@@ -82,9 +82,7 @@ class Command(BaseCommand):
                     f"member{index + 1:02d}@example.com", first, last, Role.MEMBER, zone, password
                 )
                 self._profile(member, index, zone)
-                Membership.objects.get_or_create(
-                    cohort=cohort, member=member, status=Membership.Status.ACTIVE
-                )
+                Membership.objects.active().get_or_create(cohort=cohort, member=member)
                 if m == 0:
                     logins.append((f"Member of {name}", member.email))
                 index += 1
