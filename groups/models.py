@@ -66,7 +66,6 @@ class Cohort(models.Model):
         return zoneinfo.ZoneInfo(self.home_time_zone)
 
 
-class Membership(models.Model):
 class MembershipQuerySet(models.QuerySet):
     def active(self) -> "MembershipQuerySet":
         """Seats held now (someone who left keeps their row, with status "left")."""
@@ -79,6 +78,7 @@ class MembershipQuerySet(models.QuerySet):
         )
 
 
+class Membership(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         LEFT = "left", "Left"
@@ -92,9 +92,9 @@ class MembershipQuerySet(models.QuerySet):
     left_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=500, blank=True)
 
-    class Meta:
     objects = MembershipQuerySet.as_manager()
 
+    class Meta:
         ordering = ["cohort", "member"]
         constraints = [
             models.UniqueConstraint(
@@ -107,7 +107,6 @@ class MembershipQuerySet(models.QuerySet):
     def __str__(self) -> str:
         return f"{self.member} in {self.cohort}"
 
-
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
@@ -117,6 +116,7 @@ class MembershipQuerySet(models.QuerySet):
         """The one condition of an active membership, for a query that reaches memberships
         through ``path`` (e.g. "memberships" from a cohort or a user) or on Membership itself."""
         return Q(**{f"{path}__status" if path else "status": cls.Status.ACTIVE})
+
 
 class RosterEvent(models.Model):
     """Every roster change: who, when, why."""
