@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.http import posted
+from core.http import posted, service_error_show
 from groups import formation_services, forms, selectors
 from groups.models import FormationRun
 from groups.permissions import can_create_cohort
@@ -29,7 +29,7 @@ def formation_start(request):
                 actor=request.user, member_ids=ids, params=form.params()
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            service_error_show(request, error, form=form)
         else:
             return redirect("formation_detail", pk=run.pk)
     runs = FormationRun.objects.select_related("created_by")[:10]
@@ -139,7 +139,7 @@ def formation_apply(request, pk: int):
     try:
         cohorts = formation_services.run_apply(run=run, actor=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        service_error_show(request, error)
         return redirect("formation_detail", pk=pk)
     messages.success(request, f"{len(cohorts)} cohorts created. Appoint their facilitators next.")
     return redirect("cohort_list")

@@ -2,6 +2,7 @@ import zoneinfo
 
 from django import forms
 
+from core.forms import FilterForm
 from groups.models import Cohort
 from groups.selectors import REGIONS
 from members.choices import Industry, MeetingFormat
@@ -62,12 +63,18 @@ class CohortForm(forms.ModelForm):
         pass
 
 
-class CohortFilterForm(forms.Form):
+class CohortFilterForm(FilterForm):
+    results_id = "cohort-results"
+    submit_label = "Filter"
+
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Cohort.Status.choices])
     q = forms.CharField(required=False, label="Search", max_length=100)
 
 
-class PoolFilterForm(forms.Form):
+class PoolFilterForm(FilterForm):
+    results_id = "pool-results"
+    submit_label = "Search the pool"
+
     q = forms.CharField(
         required=False, label="Search", max_length=100, help_text="Name, email or company"
     )

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.http import form_errors_add, posted
+from core.http import posted, service_error_show
 from groups import forms, selectors, services
 from groups.models import Membership
 from groups.permissions import (
@@ -34,9 +34,8 @@ def cohort_list(request):
         return redirect("cohort_detail", slug=cohort.slug)
     if not (is_admin(user) or is_facilitator(user)):
         raise Http404
-    form = forms.CohortFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    cohorts = selectors.cohort_list(user, **{k: v for k, v in filters.items() if v})
+    form = forms.CohortFilterForm(request.GET)
+    cohorts = selectors.cohort_list(user, **form.filters())
     template = "groups/cohort_list.html"
     if request.htmx:
         template += "#cohort-results"
@@ -63,7 +62,7 @@ def cohort_create(request):
                 **_fields(form),
             )
         except ValidationError as error:
-            form_errors_add(form, error)
+            service_error_show(request, error, form=form)
         else:
             messages.success(request, f"{cohort.name} is created.")
             return redirect("cohort_detail", slug=cohort.slug)
@@ -101,7 +100,7 @@ def cohort_edit(request, slug: str):
         try:
             services.cohort_update(cohort=cohort, actor=request.user, **_fields(form), **extra)
         except ValidationError as error:
-            form_errors_add(form, error)
+            service_error_show(request, error, form=form)
         else:
             messages.success(request, "Cohort settings saved.")
             return redirect("cohort_detail", slug=cohort.slug)
@@ -109,14 +108,13 @@ def cohort_edit(request, slug: str):
 
 
 def _pool_page(request, form):
-    filters = form.cleaned_data if form.is_valid() else {}
-    people = selectors.pool(**{k: v for k, v in filters.items() if v})
+    people = selectors.pool(**form.filters())
     return Paginator(people, 25).get_page(request.GET.get("page"))
 
 
 def cohort_add(request, slug: str):
     cohort = _managed_cohort(request, slug)
-    form = forms.PoolFilterForm(request.GET or None)
+    form = forms.PoolFilterForm(request.GET)
     context = {
         "cohort": cohort,
         "form": form,
@@ -143,7 +141,7 @@ def cohort_add_member(request, slug: str, user_id: int):
                 override_reason=form.cleaned_data["override_reason"],
             )
         except ValidationError as error:
-            form_errors_add(form, error)
+            service_error_show(request, error, form=form)
         else:
             messages.success(request, f"{candidate.display_name} joined {cohort.name}.")
             if request.htmx:
@@ -191,7 +189,7 @@ def membership_remove(request, slug: str, pk: int):
 def pool(request):
     if not can_see_pool(request.user) or not is_admin(request.user):
         raise Http404
-    form = forms.PoolFilterForm(request.GET or None)
+    form = forms.PoolFilterForm(request.GET)
     template = "groups/pool.html"
     if request.htmx:
         template += "#pool-results"

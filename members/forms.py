@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django_countries import countries
 
+from core.forms import FilterForm
 from members import eligibility, selectors
 from members.choices import Industry, MeetingFormat, Relationship, RevenueBand
 from members.models import Challenge, Reference, Score
@@ -405,7 +406,9 @@ class PolicyForm(forms.Form):
         return rules
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(FilterForm):
+    results_id = "queue-results"
+
     from members.models import Application as _A
 
     status = forms.ChoiceField(

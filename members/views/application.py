@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.http import posted
+from core.http import posted, service_error_show
 from members import forms, selectors, services
 from members.models import Application, RankedChallenge
 from members.permissions import can_apply
@@ -25,11 +25,6 @@ def _my_application(request) -> Application:
             raise Http404
         return application
     return services.application_get_or_create(applicant=request.user)
-
-
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for text in error.messages:
-        messages.error(request, text)
 
 
 def application_overview(request):
@@ -226,7 +221,7 @@ def application_submit(request):
     try:
         services.application_submit(application=application, actor=request.user)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        service_error_show(request, error)
     else:
         messages.success(
             request, "Thank you. Your application is submitted; we have emailed you a receipt."
@@ -244,7 +239,7 @@ def application_withdraw(request):
                 application=application, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _errors_to_messages(request, error)
+            service_error_show(request, error)
         else:
             messages.success(request, "Your application is withdrawn.")
     else:

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
-from core.http import posted
+from core.http import posted, service_error_messages
 from members import forms, selectors, services
 
 
@@ -23,7 +23,7 @@ def reference_respond(request, token: str):
             return render(
                 request,
                 "members/reference_unavailable.html",
-                {"problem": error.messages[0]},
+                {"problem": " ".join(service_error_messages(error))},
                 status=410,
             )
         return render(request, "members/reference_thanks.html", {"reference": reference})

@@ -10,17 +10,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.http import posted
+from core.http import posted, service_error_show
 from members import eligibility, forms, selectors, services
 from members.models import Application, EligibilityPolicy
 from members.permissions import can_review_applications
 
 S = Application.Status
-
-
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for text in error.messages:
-        messages.error(request, text)
 
 
 def _reviewer_only(request):
@@ -30,9 +25,8 @@ def _reviewer_only(request):
 
 def review_queue(request):
     _reviewer_only(request)
-    form = forms.QueueFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    queue = selectors.review_queue(request.user, **{k: v for k, v in filters.items() if v})
+    form = forms.QueueFilterForm(request.GET)
+    queue = selectors.review_queue(request.user, **form.filters())
     page = Paginator(queue, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -101,7 +95,7 @@ def review_score(request, pk: int):
             application=application, reviewer=request.user, **form.cleaned_data
         )
     except ValidationError as error:
-        form.add_error(None, error)
+        service_error_show(request, error, form=form)
         return _after_review_post(request, application, "scores", score_form=form)
     messages.success(request, "Your score is saved.")
     return _after_review_post(request, application, "scores")
@@ -133,7 +127,7 @@ def review_decide(request, pk: int):
                 application=application, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            service_error_show(request, error, form=form)
         else:
             label = S(application.status).label.lower()
             messages.success(
@@ -173,7 +167,7 @@ def review_reference_resend(request, pk: int, reference_pk: int):
     try:
         services.reference_resend(reference=reference, actor=request.user)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        service_error_show(request, error)
     else:
         messages.success(
             request, f"A new link was sent to {reference.name}; the old one no longer works."
