@@ -1,0 +1,1 @@
+"""The meetings app's pages, one module per section."""

@@ -1,0 +1,181 @@
+"""Schedules and one meeting: a cohort's meetings, creating a series or a meeting, the meeting
+page, RSVP, editing, cancelling, its calendar file and its notification log."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from core.http import posted
+from core.models import Notification
+from groups.permissions import can_manage_cohort
+from groups.selectors import cohort_for
+from meetings import calendar, forms, notification_kinds, recurrence, selectors, services
+from meetings.permissions import can_manage_meeting
+from meetings.views.page import fragment, page_context
+
+
+def cohort_meetings(request, slug: str):
+    cohort = cohort_for(request.user, slug)
+    context = {
+        "cohort": cohort,
+        # Dashboards and cohort pages pull the next few; the page lists a year.
+        "upcoming": selectors.upcoming(cohort, limit=3 if request.htmx else 12),
+        "past": selectors.past(cohort),
+        "can_manage": can_manage_cohort(request.user, cohort),
+    }
+    template = "meetings/cohort_meetings.html"
+    if request.htmx:
+        template += "#upcoming-meetings"
+    return render(request, template, context)
+
+
+def series_create(request, slug: str):
+    cohort = cohort_for(request.user, slug)
+    if not can_manage_cohort(request.user, cohort):
+        raise PermissionDenied
+    form = forms.SeriesForm(posted(request), initial={"time_zone": cohort.home_time_zone})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        services.series_create(
+            cohort=cohort,
+            actor=request.user,
+            title=d["title"],
+            rrule=d["rule"],
+            first_date=d["first_date"],
+            start_time=d["start_time"],
+            duration_minutes=d["duration_minutes"],
+            time_zone=d["time_zone"],
+            location=d["location"],
+            video_url=d["video_url"],
+        )
+        messages.success(request, f"Series scheduled: {recurrence.describe(d['rule'])}.")
+        return redirect("cohort_meetings", slug=cohort.slug)
+    return render(request, "meetings/series_form.html", {"cohort": cohort, "form": form})
+
+
+def meeting_create(request, slug: str):
+    cohort = cohort_for(request.user, slug)
+    if not can_manage_cohort(request.user, cohort):
+        raise PermissionDenied
+    form = forms.MeetingForm(
+        posted(request), initial={"time_zone": cohort.home_time_zone, "duration_minutes": 120}
+    )
+    if request.method == "POST" and form.is_valid():
+        meeting = services.meeting_create(cohort=cohort, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Meeting scheduled.")
+        return redirect("meeting_detail", pk=meeting.pk)
+    return render(
+        request, "meetings/meeting_form.html", {"cohort": cohort, "form": form, "meeting": None}
+    )
+
+
+def meeting_detail(request, pk: int):
+    meeting = selectors.meeting_for(request.user, pk)
+    return render(request, "meetings/meeting_detail.html", page_context(request, meeting))
+
+
+def meeting_notifications(request, pk: int):
+    """Who was sent what and when about this meeting, and what was skipped and why."""
+    meeting = selectors.meeting_for(request.user, pk)
+    if not can_manage_meeting(request.user, meeting):
+        raise PermissionDenied
+    rows = Notification.objects.filter(scope=notification_kinds.scope_of(meeting.pk)).order_by(
+        "due_at", "kind", "recipient"
+    )
+    return render(
+        request, "meetings/meeting_notifications.html", {"meeting": meeting, "rows": rows}
+    )
+
+
+@require_POST
+def meeting_rsvp(request, pk: int):
+    meeting = selectors.meeting_for(request.user, pk)
+    form = forms.RsvpForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.rsvp_set(meeting=meeting, member=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as problem:
+            error = problem.messages[0] if hasattr(problem, "messages") else str(problem)
+    else:
+        error = "Choose yes, no or maybe."
+    if error and not request.htmx:
+        messages.error(request, error)
+        return redirect("meeting_detail", pk=pk)
+    return (
+        fragment(request, meeting, "rsvp", rsvp_error=error)
+        if error
+        else fragment(request, meeting, "rsvp")
+    )
+
+
+def meeting_edit(request, pk: int):
+    meeting = selectors.meeting_for(request.user, pk)
+    if not can_manage_meeting(request.user, meeting):
+        raise PermissionDenied
+    in_series = meeting.series_id is not None
+    initial = {
+        "title": meeting.title,
+        "local_date": meeting.local_date,
+        "local_time": meeting.local_time,
+        "duration_minutes": meeting.duration_minutes,
+        "location": meeting.location,
+        "video_url": meeting.video_url,
+        "scope": "this",
+    }
+    form = forms.MeetingEditForm(posted(request), initial=initial, in_series=in_series)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if d.get("scope") == "following":
+            n = services.series_update_following(
+                meeting=meeting,
+                actor=request.user,
+                start_time=d["local_time"],
+                duration_minutes=d["duration_minutes"],
+                location=d["location"],
+                video_url=d["video_url"],
+                title=d["title"],
+            )
+            messages.success(request, f"{n} meeting{'s' if n != 1 else ''} updated.")
+        else:
+            services.meeting_update(
+                meeting=meeting,
+                actor=request.user,
+                local_date=d["local_date"],
+                local_time=d["local_time"],
+                duration_minutes=d["duration_minutes"],
+                location=d["location"],
+                video_url=d["video_url"],
+                title=d["title"],
+            )
+            messages.success(request, "Meeting moved; calendars will update.")
+        return redirect("meeting_detail", pk=pk)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"cohort": meeting.cohort, "form": form, "meeting": meeting},
+    )
+
+
+@require_POST
+def meeting_cancel(request, pk: int):
+    meeting = selectors.meeting_for(request.user, pk)
+    if not can_manage_meeting(request.user, meeting):
+        raise PermissionDenied
+    try:
+        services.meeting_cancel(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Meeting cancelled; calendars will show it as cancelled.")
+    return redirect("meeting_detail", pk=pk)
+
+
+def meeting_ics(request, pk: int):
+    meeting = selectors.meeting_for(request.user, pk)
+    body = calendar.calendar_for([meeting], name=meeting.cohort.name)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
