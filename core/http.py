@@ -28,13 +28,3 @@ def service_error_show(request, error: ValidationError | PermissionDenied, *, fo
             form.add_error(field if field in form.fields else None, texts)
     else:
         form.add_error(None, service_error_messages(error))
-
-
-def form_errors_add(form, error) -> None:
-    """Put a service's ValidationError on the form: per field where it names one of the
-    form's fields, as a form-wide error otherwise."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
-from core.http import form_errors_add
+from core.http import service_error_show
 from meetings import forms, selectors, services
 from meetings.models import AgendaItem
 from meetings.permissions import can_manage_meeting
@@ -21,9 +21,7 @@ def meeting_post_topic(request, pk: int):
         try:
             services.topic_post(meeting=meeting, actor=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as error:
-            form_errors_add(
-                form, error if isinstance(error, ValidationError) else ValidationError(str(error))
-            )
+            service_error_show(request, error, form=form)
     if form.errors:
         return fragment(request, meeting, "agenda", post_form=form)
     return fragment(request, meeting, "agenda")
@@ -39,7 +37,7 @@ def agenda_vote(request, pk: int, item_pk: int):
     try:
         services.vote_toggle(item=_item(meeting, item_pk), voter=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        service_error_show(request, error)
     return fragment(request, meeting, "agenda")
 
 
@@ -78,7 +76,7 @@ def agenda_outcome(request, pk: int, item_pk: int):
                 item=item, actor=request.user, notes=form.cleaned_data["notes"]
             )
         except ValidationError as error:
-            form_errors_add(form, error)
+            service_error_show(request, error, form=form)
     if form.errors:
         # The text as typed comes back with the error; a null character cannot be shown,
         # so it is marked where it was.

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from core.http import form_errors_add, posted
+from core.http import posted, service_error_show
 from meetings import forms, selectors, services
 from meetings.permissions import can_manage_meeting
 
@@ -34,7 +34,7 @@ def meeting_attendance(request, pk: int):
                 meeting=meeting, actor=request.user, statuses=form.statuses()
             )
         except ValidationError as error:
-            form_errors_add(form, error)
+            service_error_show(request, error, form=form)
         else:
             messages.success(request, "Attendance saved.")
             return redirect("meeting_detail", pk=pk)

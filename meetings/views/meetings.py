@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.http import posted
+from core.http import posted, service_error_messages, service_error_show
 from core.models import Notification
 from groups.permissions import can_manage_cohort
 from groups.selectors import cohort_for
@@ -98,7 +98,10 @@ def meeting_rsvp(request, pk: int):
         try:
             services.rsvp_set(meeting=meeting, member=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as problem:
-            error = problem.messages[0] if hasattr(problem, "messages") else str(problem)
+            if not request.htmx:
+                service_error_show(request, problem)
+                return redirect("meeting_detail", pk=pk)
+            error = " ".join(service_error_messages(problem))
     else:
         error = "Choose yes, no or maybe."
     if error and not request.htmx:
@@ -167,7 +170,7 @@ def meeting_cancel(request, pk: int):
     try:
         services.meeting_cancel(meeting=meeting, actor=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        service_error_show(request, error)
     else:
         messages.success(request, "Meeting cancelled; calendars will show it as cancelled.")
     return redirect("meeting_detail", pk=pk)

@@ -1,6 +1,8 @@
 """Service errors reach the person in full (core.http.service_error_show): on the form when
 the page has one, as messages otherwise; never only the first message."""
 
+from datetime import date, time, timedelta
+
 import pytest
 from django import forms
 from django.contrib.messages import get_messages
@@ -10,7 +12,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from core.http import service_error_messages, service_error_show
+from meetings import services as meeting_services
 from members import services
+from members.models import Role
 from tests import factories
 
 
@@ -83,3 +87,28 @@ def test_refusal_messages_are_all_shown_after_a_redirect(client, db, monkeypatch
     monkeypatch.setattr(services, "application_submit", refuse)
     response = client.post(reverse("application_submit"), follow=True)
     assert [m.message for m in response.context["messages"]] == texts
+
+
+def test_a_refused_cancellation_shows_every_reason(client, db, monkeypatch):
+    facilitator = factories.user_create(role=Role.FACILITATOR, totp=True)
+    cohort = factories.cohort_create(name="Forum", facilitators=[facilitator])
+    meeting = meeting_services.meeting_create(
+        cohort=cohort,
+        actor=facilitator,
+        title="Forum",
+        local_date=date.today() + timedelta(days=8),
+        local_time=time(8, 0),
+        duration_minutes=60,
+        time_zone="UTC",
+    )
+    client.force_login(facilitator)
+
+    def refuse(**kwargs):
+        raise ValidationError(["It is already cancelled.", "Reload the page."])
+
+    monkeypatch.setattr(meeting_services, "meeting_cancel", refuse)
+    response = client.post(reverse("meeting_cancel", args=[meeting.pk]), follow=True)
+    assert [m.message for m in response.context["messages"]] == [
+        "It is already cancelled.",
+        "Reload the page.",
+    ]
