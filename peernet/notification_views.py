@@ -1,5 +1,5 @@
 """The admins' global notification log. A member's preferences and the one-click unsubscribe
-need no role and live in core (core/notification_views.py); the per-meeting log for
+need no role and live in core (core/views.py); the per-meeting log for
 facilitators lives in the meetings app."""
 
 from django.core.paginator import Paginator

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import dev_mail_views
-from core import notification_views as core_notification_views
+from core import views as core_views
 from peernet import notification_views, views
 
 # Django's admin signs in through allauth, so rate limits and MFA apply there too.
@@ -18,12 +18,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path(
         "notifications/preferences/",
-        core_notification_views.notification_preferences,
+        core_views.notification_preferences,
         name="notification_preferences",
     ),
     path(
         "notifications/unsubscribe/<str:token>/",
-        core_notification_views.notification_unsubscribe,
+        core_views.notification_unsubscribe,
         name="notification_unsubscribe",
     ),
     path("notifications/", notification_views.notification_log, name="notification_log"),

@@ -1,5 +1,6 @@
-"""A member's notification preferences and the public one-click unsubscribe. The admins' log
-(a role check) lives in the top package, the per-meeting log in the meetings app."""
+"""Core's pages: a member's notification preferences and the public one-click unsubscribe.
+The admins' log (a role check) lives in the top package, the per-meeting log in the meetings
+app; development mail in core/dev_mail_views.py."""
 
 from django import forms
 from django.contrib import messages
