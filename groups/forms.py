@@ -1,22 +1,15 @@
-import zoneinfo
-
 from django import forms
 
 from core.forms import FilterForm
+from core.timezones import TimeZoneField
 from groups.models import Cohort
 from groups.selectors import REGIONS
 from members.choices import Industry, MeetingFormat
 from members.models import Challenge, Role, User
 
-ZONES = [(z, z) for z in sorted(zoneinfo.available_timezones())]
-
 
 class CohortForm(forms.ModelForm):
-    home_time_zone = forms.ChoiceField(
-        label="Home time zone",
-        choices=ZONES,
-        error_messages={"invalid_choice": "Choose a time zone from the list, e.g. Europe/London."},
-    )
+    home_time_zone = TimeZoneField(label="Home time zone")
     themes = forms.ModelMultipleChoiceField(
         queryset=Challenge.objects.filter(is_active=True),
         required=False,
@@ -162,9 +155,7 @@ class FormationForm(forms.Form):
         label="Time for the engine, seconds", min_value=1, max_value=300, initial=10
     )
     name_prefix = forms.CharField(label="Name new cohorts", max_length=60, initial="New cohort")
-    home_time_zone = forms.ChoiceField(
-        label="Home time zone of new cohorts", choices=ZONES, initial="UTC"
-    )
+    home_time_zone = TimeZoneField(label="Home time zone of new cohorts", initial="UTC")
 
     def clean(self):
         data = super().clean()

@@ -5,8 +5,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core.timezones import validate_time_zone
 from members.choices import MeetingFormat
-from members.models import Challenge, validate_time_zone
+from members.models import Challenge
 
 
 class Cohort(models.Model):

@@ -1,7 +1,6 @@
-import zoneinfo
-
 from django import forms
 
+from core.timezones import TimeZoneField
 from core.widgets import DateInput, TimeInput
 from meetings import recurrence
 from meetings.models import (
@@ -12,9 +11,8 @@ from meetings.models import (
     Rsvp,
     Topic,
 )
+from members.models import User
 
-ZONES = [(z, z) for z in sorted(zoneinfo.available_timezones())]
-ZONE_ERROR = {"invalid_choice": "Choose a time zone from the list, e.g. America/New_York."}
 NUL_IN_NOTES = (
     "The notes contain an invisible null character, shown as \ufffd (it often comes with "
     "pasted text): delete it, then save again."
@@ -35,7 +33,7 @@ class SeriesForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label="Length in minutes", min_value=15, max_value=24 * 60, initial=240
     )
-    time_zone = forms.ChoiceField(choices=ZONES, error_messages=ZONE_ERROR)
+    time_zone = TimeZoneField(example="America/New_York")
     repeats = forms.ChoiceField(choices=PRESETS, initial="monthly_nth_weekday")
     rrule = forms.CharField(
         label="Custom rule (RFC 5545)",
@@ -84,7 +82,7 @@ class MeetingForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label="Length in minutes", min_value=15, max_value=24 * 60
     )
-    time_zone = forms.ChoiceField(choices=ZONES, error_messages=ZONE_ERROR)
+    time_zone = TimeZoneField(example="America/New_York")
     location = forms.CharField(max_length=200, required=False)
     video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
 
@@ -225,6 +223,4 @@ class CommitmentForm(forms.Form):
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        from members.models import User
-
         self.fields["owner"].queryset = User.objects.filter(pk__in=[m.pk for m in members])

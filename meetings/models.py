@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import ExpressionWrapper, Q
 from django.db.models.functions import Cast
 
+from core.timezones import validate_time_zone
 from groups.models import Cohort
-from members.models import validate_time_zone
 
 
 def aware(local: datetime, zone_name: str) -> datetime:

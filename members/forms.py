@@ -1,7 +1,6 @@
 """Input validation only: every error says how to fix the input."""
 
 import json
-import zoneinfo
 from copy import deepcopy
 
 from allauth.account import forms as allauth_forms
@@ -11,11 +10,10 @@ from django.core.exceptions import ValidationError
 from django_countries import countries
 
 from core.forms import FilterForm
+from core.timezones import TimeZoneField
 from members import eligibility, selectors
 from members.choices import Industry, MeetingFormat, Relationship, RevenueBand
-from members.models import Challenge, Reference, Score
-
-TIME_ZONES = sorted(zoneinfo.available_timezones())
+from members.models import Application, Challenge, Reference, Score
 
 
 class AboutForm(forms.Form):
@@ -33,12 +31,7 @@ class AboutForm(forms.Form):
         choices=lambda: [("", "Choose a country"), *countries],
         error_messages={"invalid_choice": "Choose your country from the list."},
     )
-    time_zone = forms.ChoiceField(
-        label="Time zone",
-        choices=[(z, z) for z in TIME_ZONES],
-        help_text="Meeting times and reminders use this zone.",
-        error_messages={"invalid_choice": "Choose a time zone from the list, e.g. Europe/London."},
-    )
+    time_zone = TimeZoneField(help_text="Meeting times and reminders use this zone.")
     linkedin_url = forms.URLField(
         label="LinkedIn profile",
         required=False,
@@ -409,11 +402,12 @@ class PolicyForm(forms.Form):
 class QueueFilterForm(FilterForm):
     results_id = "queue-results"
 
-    from members.models import Application as _A
-
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "Open (all undecided)"), *[c for c in _A.Status.choices if c[0] != "draft"]],
+        choices=[
+            ("", "Open (all undecided)"),
+            *[c for c in Application.Status.choices if c[0] != "draft"],
+        ],
     )
     industry = forms.ChoiceField(required=False, choices=[("", "Any industry"), *Industry.choices])
     eligibility = forms.ChoiceField(

@@ -1,22 +1,13 @@
-import zoneinfo
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
+# Re-exported: the migrations name the validator as members.models.validate_time_zone.
+from core.timezones import validate_time_zone
 from members.choices import Industry, MeetingFormat, Relationship, RevenueBand
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(
-            "%(value)s is not a time zone we know. Use an IANA name such as Europe/London.",
-            params={"value": value},
-        )
 
 
 class Role(models.TextChoices):
