@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Role
+from peernet import views
 from tests import factories
 
 
@@ -30,8 +31,6 @@ def test_login_required_on_normal_request_redirects(client):
     [("Australia/Sydney", "Australia/Sydney"), ("America/New_York", "America/New_York")],
 )
 def test_user_time_zone_is_active_during_request(client, db, zone, expected):
-    from peernet import views
-
     seen = {}
     original = views._dashboard_member
 
