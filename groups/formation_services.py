@@ -9,17 +9,20 @@ import re
 import threading
 import time
 import zoneinfo
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
-from groups import formation
+# groups.tasks imports this module too; its tasks are looked up when a run is queued, so the
+# cycle is harmless.
+from groups import formation, tasks
 from groups.models import Cohort, FormationRun, Membership, RosterEvent
 from groups.permissions import can_create_cohort
+from groups.services import _unique_slug
 from members.conflicts import conflicts_among
-from members.models import Profile, RankedChallenge, User
+from members.models import Challenge, Profile, RankedChallenge, User
 
 # The queue formation runs go to (None: Celery's default routing). Tests point it at the
 # queue of the worker they start.
@@ -39,8 +42,6 @@ FORMATS = {
 
 
 def _offset_hours(zone: str, when: date) -> float:
-    from datetime import datetime
-
     moment = datetime(when.year, when.month, when.day, 12, tzinfo=zoneinfo.ZoneInfo(zone))
     return moment.utcoffset().total_seconds() / 3600
 
@@ -152,10 +153,8 @@ def run_start(*, actor, member_ids: list[int], params: dict) -> FormationRun:
     advice = formation.advise(params, build)
     if advice is not None:
         raise ValidationError({advice.parameter or NON_FIELD_ERRORS: _advice_text(advice, people)})
-    from groups.tasks import formation_run
-
     run = FormationRun.objects.create(created_by=actor, params=params, member_ids=member_ids)
-    transaction.on_commit(lambda: formation_run.apply_async((run.pk,), queue=QUEUE))
+    transaction.on_commit(lambda: tasks.formation_run.apply_async((run.pk,), queue=QUEUE))
     return run
 
 
@@ -261,7 +260,7 @@ def _humanise(reason: str, people: list[User]) -> str:
 def proposal(run: FormationRun) -> dict:
     """What the proposal view shows: cohorts with members, explanations and scores."""
     problem, people = _problem(run)
-    members, cohorts, scores = _explain(problem, run.assignment)
+    members, cohorts, scores = formation.explain(problem, run.assignment)
     names = _challenge_names()
     industries = dict(Profile._meta.get_field("industry").choices)
     out = []
@@ -294,15 +293,7 @@ def proposal(run: FormationRun) -> dict:
     return {"cohorts": out, "objective": round(sum(scores), 2)}
 
 
-def _explain(problem, assignment):
-    from groups.formation.explain import explain
-
-    return explain(problem, assignment)
-
-
 def _challenge_names() -> dict[int, str]:
-    from members.models import Challenge
-
     return dict(Challenge.objects.values_list("pk", "name"))
 
 
@@ -340,8 +331,6 @@ def run_apply(*, run: FormationRun, actor) -> list[Cohort]:
                 f"{len(taken)} of these members joined a cohort meanwhile; run the engine again."
             )
         p = locked.params
-        from groups.services import _unique_slug
-
         stamp = timezone.localdate().strftime("%b %Y")
         cohorts = []
         for number in range(max(locked.assignment) + 1):

@@ -6,6 +6,6 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
-        from meetings import notification_kinds
+        from meetings import notification_kinds  # noqa: PLC0415  (imports models: registry ready)
 
         notification_kinds.register()

@@ -3,6 +3,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.db import transaction
 
 from core.mail import message_to_payload, site
+from core.tasks import email_send
 from members.mfa import secret_decrypt, secret_encrypt
 
 
@@ -11,8 +12,6 @@ class AccountAdapter(DefaultAccountAdapter):
     never holds up a sign-up or a password reset."""
 
     def send_mail(self, template_prefix, email, context):
-        from core.tasks import email_send
-
         # What allauth's own send_mail adds: its templates name the site and the recipient.
         context = {"email": email, "current_site": site(), **context}
         message = self.render_mail(template_prefix, email, context)

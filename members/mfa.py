@@ -16,6 +16,7 @@ from functools import cache
 
 from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa import signals
 from allauth.usersessions.models import UserSession
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -62,8 +63,6 @@ def on_authenticator_removed(sender, request, user, **kwargs) -> None:
 
 
 def register() -> None:
-    from allauth.mfa import signals
-
     signals.authenticator_added.connect(on_authenticator_added, dispatch_uid="members.mfa.added")
     signals.authenticator_removed.connect(
         on_authenticator_removed, dispatch_uid="members.mfa.removed"

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.tokens import token_hash
@@ -12,6 +13,7 @@ from members.models import (
     Application,
     ApplicationEvent,
     ConfidentialityAgreement,
+    InternalNote,
     Profile,
     RankedChallenge,
     Reference,
@@ -197,8 +199,6 @@ def queue_counts(user) -> QueueCounts:
 
 def application_for_review(user, pk: int) -> Application:
     """One application with everything a reviewer reads, in a fixed number of queries."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
         applications_visible_to(user)
         .select_related("applicant", "applicant__profile", "agreement", "waived_by")
@@ -218,8 +218,6 @@ def application_for_review(user, pk: int) -> Application:
 
 
 def _notes():
-    from members.models import InternalNote
-
     return InternalNote.objects.select_related("author")
 
 

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -25,6 +26,7 @@ from members.models import (
     User,
 )
 from members.permissions import can_review_applications
+from members.selectors import application_missing, referee_names
 
 S = Application.Status
 REFERENCE_LINK_DAYS = 14
@@ -71,8 +73,6 @@ class TransitionError(ValidationError):
 
 
 def _link(name: str, *args) -> str:
-    from django.conf import settings
-
     return settings.BASE_URL + reverse(name, args=args)
 
 
@@ -241,8 +241,6 @@ def application_transition(
 
 
 def application_submit(*, application: Application, actor: User) -> Application:
-    from members.selectors import application_missing
-
     if application.applicant_id != actor.pk:
         raise PermissionDenied("Only the applicant submits their application.")
     missing = application_missing(application)
@@ -284,8 +282,6 @@ def application_decide(
 ) -> Application:
     """Approving while a referee has not answered takes `outstanding_confirmed` and an
     `outstanding_reason`; both go into the decision's audit event with the referees' names."""
-    from members.selectors import referee_names
-
     _require_reviewer(actor)
     if decision not in DECISIONS:
         raise ValidationError(f"Unknown decision {decision!r}.")

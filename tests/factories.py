@@ -5,9 +5,11 @@ import itertools
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
 
 from groups.models import Cohort, Membership
-from members.models import Role, User
+from members import selectors, services
+from members.models import Challenge, Role, User
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-9"
@@ -60,8 +62,6 @@ def cohort_create(*, name=None, facilitators=(), members=(), status=Cohort.Statu
 
 
 def challenges(n: int = 5) -> list:
-    from members.models import Challenge
-
     return list(Challenge.objects.order_by("position")[:n])
 
 
@@ -76,7 +76,6 @@ def application_complete(
     submit=False,
 ):
     """An applicant whose application has every section filled in (a draft unless submit)."""
-    from members import selectors, services
 
     applicant = applicant or user_create(email=email, first="Jordan", last="Applicant")
     application = services.application_get_or_create(applicant=applicant)
@@ -138,9 +137,6 @@ def pool_member_create(
     challenge_count=3,
 ):
     """An approved member with a full profile, in no cohort yet."""
-    from django.utils import timezone
-
-    from members import services
 
     user = user_create(role=Role.MEMBER, email=email, first=first, last=last, time_zone=time_zone)
     profile = services.profile_get_or_create(user=user)
@@ -166,7 +162,6 @@ def pool_member_create(
 
 def references_answer(application, *, positions=(1, 2)) -> None:
     """The referees at these positions answer (warmly) through their private links."""
-    from members import services
 
     for reference in application.references.filter(position__in=positions):
         services.reference_answer(

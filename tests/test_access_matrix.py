@@ -7,11 +7,14 @@ created before they are requested.
 """
 
 import importlib
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from meetings import services as meeting_services
+from members import services
 from tests import factories
 from tests.access import (  # noqa: F401  (the vocabulary rows are written in)
     ADMIN_LOGIN,
@@ -39,8 +42,6 @@ def submitted_application(world: World):
 
 
 def reference_link(world: World) -> str:
-    from members import services
-
     reference = submitted_application(world).references.first()
     token = services.reference_send(reference=reference, actor=world.admin)
     return reverse("reference_respond", args=[token])
@@ -85,10 +86,6 @@ def manage_a(outcome: str = "200") -> dict[str, str]:
 def meeting_a(world: World):
     """A coming meeting of cohort A with member A's topic on the agenda and a commitment."""
     if not hasattr(world, "meeting"):
-        from datetime import date, time, timedelta
-
-        from meetings import services as meeting_services
-
         world.meeting = meeting_services.meeting_create(
             cohort=world.cohort_a,
             actor=world.facilitator_a,

@@ -22,6 +22,7 @@ big/demo. Needs PostgreSQL (DATABASE_URL's server; default 127.0.0.1:5432), Redi
 
 import argparse
 import base64
+import gzip
 import hashlib
 import hmac
 import http.client
@@ -39,6 +40,8 @@ import time
 import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
+
+import psycopg2
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "bench-Password-7f3a"
@@ -112,8 +115,6 @@ class Scale:
 
     # -- database ---------------------------------------------------------------------------
     def prepare(self, server_url: str, fresh: bool) -> None:
-        import psycopg2
-
         server = urllib.parse.urlsplit(server_url)
         admin = psycopg2.connect(
             host=server.hostname or "127.0.0.1",
@@ -276,8 +277,6 @@ class Scale:
             if "html" in response.getheader("Content-Type", ""):
                 text = body
                 if response.getheader("Content-Encoding", "") == "gzip":
-                    import gzip
-
                     text = gzip.decompress(body)
                 queue.extend(load_triggered(text.decode("utf-8", "replace")))
             headers = {"HX-Request": "true"}

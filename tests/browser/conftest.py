@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import sync_playwright
 
 LAUNCH_ARGS = [
     "--headless",
@@ -14,8 +15,6 @@ LAUNCH_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path, args=LAUNCH_ARGS, headless=True

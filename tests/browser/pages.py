@@ -1,13 +1,14 @@
 """Steps a person takes in the browser, shared by the journeys."""
 
+import time
+
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from tests import factories
+
 
 def sign_in(page, email, password=None, secret=None):
     """Sign in through the real forms; with `secret`, answer the authenticator-app step."""
-    import time
-
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    from tests import factories
 
     page.goto("/accounts/login/")
     page.get_by_label("Email:").fill(email)

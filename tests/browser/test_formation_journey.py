@@ -8,7 +8,7 @@ from allauth.mfa.utils import decrypt
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from groups import formation_services, forms, selectors
+from groups import formation, formation_services, forms, selectors
 from groups.models import Cohort, FormationRun, Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -78,7 +78,6 @@ def test_admin_forms_cohorts_from_demo_pool(
     run = FormationRun.objects.get()
     assert run.searched == pytest.approx(6.0, abs=0.5)  # compiling took none of its 6 s
     problem, people = formation_services._problem(run)
-    from groups import formation
 
     mover = next(
         i

@@ -2,14 +2,13 @@
 
 from django.urls import reverse
 
+from groups.models import FormationRun
 from tests.access import Row, nobody_but, url
 from tests.conftest import World
 
 
 def formation_run(world: World):
     if not hasattr(world, "formation_run"):
-        from groups.models import FormationRun
-
         world.formation_run = FormationRun.objects.create(
             created_by=world.admin,
             status=FormationRun.Status.FAILED,

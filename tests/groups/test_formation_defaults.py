@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from groups.formation import InfeasibleError, advise, make_problem, min_tz_spread
 from groups.models import FormationRun
-from members.models import Role
+from members.models import Role, User
 from tests import factories
 
 # The demo pool: two members in each of New York, London, Chicago, Berlin, Sydney, Los Angeles
@@ -76,8 +76,6 @@ def demo(db):
 
 @pytest.fixture
 def admin_client(client, demo):
-    from members.models import User
-
     client.force_login(User.objects.get(email="admin@example.com"))
     return client
 

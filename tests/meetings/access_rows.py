@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 
 from django.urls import reverse
 
+from meetings import services
 from tests.access import Row, signed_in
 from tests.conftest import World
 
@@ -16,8 +17,6 @@ def managers_a(outcome: str) -> dict[str, str]:
 
 def attendance_of(started: bool):
     def build(world: World) -> str:
-        from meetings import services
-
         key = f"attendance_meeting_{started}"
         if not hasattr(world, key):
             day = date.today() + timedelta(days=-1 if started else 10)

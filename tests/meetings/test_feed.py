@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from groups.models import Membership
 from meetings import services
+from meetings.models import Meeting
 from members.models import Role
 from tests import factories
 from tests.meetings.conftest import cohort_in, monthly_first_tuesday
@@ -47,7 +48,6 @@ def test_feed_parses_with_two_readers_and_matches_database(client, facilitator):
 
     cal = icalendar.Calendar.from_ical(body)
     events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
-    from meetings.models import Meeting
 
     db = {m.uid: m for m in Meeting.objects.filter(cohort__in=cohorts)}
     assert set(events) == set(db)

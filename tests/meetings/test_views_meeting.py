@@ -14,6 +14,7 @@ from meetings import services
 from meetings.models import AgendaItem, Attendance, Rsvp
 from members.models import Role
 from tests import factories
+from tests.meetings.conftest import cohort_in, monthly_first_tuesday
 
 
 @pytest.fixture
@@ -90,18 +91,17 @@ def test_rsvp_one_click_htmx_and_plain(client, setup):
 
 def test_rsvp_closes_at_start(client, setup):
     _, meeting, alice, _ = setup
-    with pytest.raises(ValidationError) as error:
-        import time_machine
-
-        with time_machine.travel(meeting.starts_at + timedelta(minutes=1)):
-            services.rsvp_set(meeting=meeting, member=alice, answer="no")
+    with (
+        pytest.raises(ValidationError) as error,
+        time_machine.travel(meeting.starts_at + timedelta(minutes=1)),
+    ):
+        services.rsvp_set(meeting=meeting, member=alice, answer="no")
     assert error.value.messages == ["This meeting has started; answers can no longer change."]
 
 
 def test_parallel_rsvps_leave_one_answer(transactional_db, live_server, facilitator):
     if connection.vendor != "postgresql":
         pytest.skip("Concurrent writers need PostgreSQL; CI runs this test there.")
-    from tests.meetings.conftest import cohort_in
 
     cohort = cohort_in("Europe/London", facilitator)
     member = factories.pool_member_create()
@@ -389,7 +389,6 @@ def test_suggested_presenter_ranks_by_score_then_time_since(client, setup, facil
 def test_other_cohorts_meeting_and_topics_are_404(client, setup, facilitator):
     _, meeting, alice, _ = setup
     outsider = factories.user_create(role=Role.MEMBER)
-    from tests.meetings.conftest import cohort_in
 
     Membership.objects.create(
         cohort=cohort_in("Europe/London", facilitator, "Other"), member=outsider
@@ -441,8 +440,6 @@ def test_cohort_health_line_shows_next_meeting_and_attendance(client, setup, fac
 def test_edit_form_shows_iso_date_and_saves_a_new_start_time_only(
     client, cohort, facilitator, scope
 ):
-    from tests.meetings.conftest import monthly_first_tuesday
-
     with time_machine.travel(datetime(2026, 12, 1, 12, tzinfo=UTC)):
         series = monthly_first_tuesday(cohort, facilitator, "America/New_York", date(2027, 1, 5))
         meeting, later = series.meetings.order_by("local_date")[:2]

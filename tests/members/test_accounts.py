@@ -1,17 +1,23 @@
+import os
 import re
 import statistics
+import subprocess
+import sys
 import time
 
 import pytest
+import yaml
 from allauth.account.models import EmailAddress
 from django.conf import global_settings
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from members.models import Role, User
 from tests import factories
+from tests.peernet.test_compose import COMPOSE
 
 PASSWORD = "a-long-unusual-passphrase-42"
 
@@ -116,8 +122,6 @@ def test_signup_rejects_bad_input_with_field_errors(client):
 
 
 def test_user_time_zone_must_exist(db):
-    from django.core.exceptions import ValidationError
-
     user = factories.user_create(time_zone="Europe/London")
     user.time_zone = "Mars/Olympus_Mons"
     with pytest.raises(ValidationError) as error:
@@ -172,10 +176,6 @@ def test_login_rate_limit_behind_proxy_counts_each_client(client, settings):
 
 
 def test_trusted_proxy_count_comes_from_the_environment(tmp_path):
-    import os
-    import subprocess
-    import sys
-
     def configured(**extra):
         env = {k: v for k, v in os.environ.items() if k != "PEERNET_TRUSTED_PROXY_COUNT"}
         env.update(extra, DJANGO_DEBUG="true", PEERNET_VAR_DIR=str(tmp_path))
@@ -203,10 +203,6 @@ def test_trusted_proxy_count_comes_from_the_environment(tmp_path):
 
 
 def test_compose_trusts_the_one_proxy_in_front():
-    import yaml
-
-    from tests.peernet.test_compose import COMPOSE
-
     environment = yaml.safe_load(COMPOSE.read_text())["x-app"]["environment"]
     assert environment["PEERNET_TRUSTED_PROXY_COUNT"] == "${PEERNET_TRUSTED_PROXY_COUNT:-1}"
 

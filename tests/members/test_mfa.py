@@ -1,16 +1,22 @@
 """Two-factor authentication: which sessions completed it, and what adding or removing an
 authenticator does to the others."""
 
+import os
 import re
+import subprocess
+import sys
 import time
+from importlib import import_module
 from io import StringIO
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.usersessions.models import UserSession
 from cryptography.fernet import Fernet, InvalidToken
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -97,8 +103,6 @@ class time_step:
     (allauth refuses a code used twice)."""
 
     def __enter__(self):
-        import time_machine
-
         self._travel = time_machine.travel(time.time() + 30, tick=True)
         self._travel.start()
 
@@ -167,10 +171,6 @@ def test_rotation_re_encrypts_with_the_new_key_so_the_old_one_can_go(client, set
 
 @pytest.mark.django_db
 def test_secrets_stored_in_clear_are_encrypted_by_the_migration(settings):
-    from importlib import import_module
-
-    from django.apps import apps
-
     settings.PEERNET_MFA_KEYS = [NEW_KEY]
     user = factories.user_create(role=Role.FACILITATOR, email="legacy@example.com")
     clear_secret, clear_seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "ab" * 40
@@ -234,10 +234,6 @@ def test_demo_staff_get_encrypted_secrets_and_demo_totp_still_prints_their_codes
 
 
 def _settings_in_subprocess(tmp_path, **env):
-    import os
-    import subprocess
-    import sys
-
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PEERNET_"))}
     clean.update(
         PEERNET_VAR_DIR=str(tmp_path),

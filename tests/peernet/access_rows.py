@@ -5,8 +5,14 @@ signed token is the credential, so everyone gets the same answer and a forged to
 The per-meeting log is for that cohort's facilitators and admins; the global log for admins.
 """
 
-from django.urls import reverse
+from datetime import date, time, timedelta
 
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Notification
+from core.notifications.preferences import unsubscribe_token
+from meetings import services
 from tests.access import Row, everyone, nobody_but, signed_in, url
 from tests.conftest import World
 
@@ -14,13 +20,6 @@ from tests.conftest import World
 def notified_meeting(world: World):
     """A coming meeting of cohort A with a reminder sent to member A: what could leak."""
     if not hasattr(world, "notified_meeting"):
-        from datetime import date, time, timedelta
-
-        from django.utils import timezone
-
-        from core.models import Notification
-        from meetings import services
-
         world.notified_meeting = services.meeting_create(
             cohort=world.cohort_a,
             actor=world.facilitator_a,
@@ -48,8 +47,6 @@ def meeting_log(world: World) -> str:
 
 
 def unsubscribe_link(world: World) -> str:
-    from core.notifications.preferences import unsubscribe_token
-
     token = unsubscribe_token(user_id=world.member_a.pk, kind="reminder")
     return reverse("notification_unsubscribe", args=[token])
 

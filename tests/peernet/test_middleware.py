@@ -1,7 +1,9 @@
+from django.test import Client
 from django.urls import reverse
 
 from members.models import Role
 from tests import factories
+from tests.members.test_mfa import sign_in, totp_code
 
 
 def test_staff_without_mfa_cannot_reach_admin_tools(client, db):
@@ -48,9 +50,6 @@ def test_password_only_session_stays_restricted_after_totp_is_added_elsewhere(db
     """A session that signed in with the password alone, before the account had an
     authenticator, never becomes privileged by one added later (by another session, an admin
     or the demo seeding): it must enter a code first."""
-    from django.test import Client
-
-    from tests.members.test_mfa import sign_in, totp_code
 
     facilitator = factories.user_create(role=Role.FACILITATOR, email="late.fac@example.com")
     client = Client()

@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from groups.models import Cohort, Membership
+from groups.services import membership_check
 from members import demo
 from members.models import Application, Role, User
 
@@ -77,9 +78,6 @@ def test_seed_demo_applications_have_reviews_and_pool(db):
 
 
 def test_seed_demo_has_every_cohort_status_and_a_refused_conflict(db):
-    from groups.models import Cohort
-    from groups.services import membership_check
-
     seed("--password", "demo-password-1")
     assert sorted(Cohort.objects.values_list("status", flat=True)) == [
         "active",

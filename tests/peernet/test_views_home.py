@@ -3,8 +3,11 @@ import re
 import pytest
 from django.urls import reverse
 
+from members import services
 from members.models import Role
 from tests import factories
+from tests.html import duplicate_ids
+from tests.test_access_matrix import MATRIX
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -134,7 +137,6 @@ def test_healthz_reports_ok(client):
 
 def _applications_in(statuses: list[str], admin) -> None:
     """One submitted application per entry, then moved to that status by the admin."""
-    from members import services
 
     decisions = {"waitlisted": "waitlist", "approved": "approve", "declined": "decline"}
     for i, status in enumerate(statuses):
@@ -215,8 +217,6 @@ def test_home_admin_queue_with_nothing_open(client, world):
 @pytest.mark.parametrize("role", ["anonymous", "applicant", "member_a", "facilitator_a", "admin"])
 def test_every_page_has_unique_element_ids(client, world, role):
     """Every page in the access matrix that this role may open, as this role sees it."""
-    from tests.html import duplicate_ids
-    from tests.test_access_matrix import MATRIX
 
     user = world.by_role(role)
     if user is not None:
