@@ -1,6 +1,7 @@
 """Reads in the groups app, scoped to the person asking."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from groups.models import Cohort, Membership, RosterEvent
@@ -18,15 +19,17 @@ REGIONS = {
 
 
 def cohorts_visible_to(user) -> QuerySet[Cohort]:
-    """Admins see every cohort; facilitators those they run; members their own."""
+    """Admins see every cohort; facilitators those they run; members their own.
+
+    One ``EXISTS`` per role on the cohort row: an OR of two ``IN`` subqueries could not become
+    a semi-join, so a query reaching cohorts from meetings scanned every meeting."""
     if not user.is_authenticated:
         return Cohort.objects.none()
     if is_admin(user):
         return Cohort.objects.all()
-    member_of = Membership.objects.active().filter(member=user)
-    return Cohort.objects.filter(
-        Q(pk__in=member_of.values("cohort")) | Q(pk__in=user.facilitated_cohorts.values("pk"))
-    )
+    member_of = Membership.objects.active().filter(member=user, cohort=OuterRef("pk"))
+    runs = Cohort.facilitators.through.objects.filter(user=user, cohort=OuterRef("pk"))
+    return Cohort.objects.filter(Exists(member_of) | Exists(runs))
 
 
 def cohorts_facilitated_by(user) -> QuerySet[Cohort]:
@@ -44,17 +47,31 @@ def _with_facilitators(qs):
     )
 
 
-def cohort_list(user, *, status="", facilitator=None, q="") -> QuerySet[Cohort]:
-    qs = cohorts_visible_to(user).annotate(
-        active_members=Count("memberships", filter=Membership.active_q("memberships"))
+def active_member_count():
+    """The number of active members of each cohort, as a subquery evaluated only for the rows
+    that are shown (a ``Count`` over a join would aggregate every cohort before the page is
+    cut)."""
+    counts = (
+        Membership.objects.active()
+        .filter(cohort=OuterRef("pk"))
+        .order_by()
+        .values("cohort")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def cohort_list(user, *, status="", facilitator=None, q="") -> QuerySet[Cohort]:
+    qs = cohorts_visible_to(user)
     if status:
         qs = qs.filter(status=status)
     if facilitator:
         qs = qs.filter(facilitators=facilitator)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(location__icontains=q))
-    return _with_facilitators(qs).prefetch_related("themes").order_by("name")
+    qs = qs.annotate(active_members=active_member_count())
+    return _with_facilitators(qs).prefetch_related("themes").order_by("name", "pk")
 
 
 def cohort_for(user, slug: str) -> Cohort:
@@ -98,10 +115,11 @@ def roster_events(cohort: Cohort, limit: int = 20) -> list[RosterEvent]:
 
 
 def pool(*, challenge=None, region="", industry="", meeting_format="", q="") -> QuerySet[User]:
-    """Approved members in no active cohort, longest waiting first."""
+    """Approved members in no active cohort, longest waiting first (one row per person)."""
+    in_a_cohort = Membership.objects.active().filter(member=OuterRef("pk"))
     qs = (
         User.objects.filter(role=Role.MEMBER, profile__approved_at__isnull=False)
-        .exclude(Membership.active_q("memberships"))
+        .filter(~Exists(in_a_cohort))
         .select_related("profile")
         .prefetch_related(
             Prefetch(
@@ -110,7 +128,9 @@ def pool(*, challenge=None, region="", industry="", meeting_format="", q="") -> 
         )
     )
     if challenge:
-        qs = qs.filter(profile__challenges__challenge=challenge)
+        qs = qs.filter(
+            Exists(RankedChallenge.objects.filter(profile=OuterRef("profile"), challenge=challenge))
+        )
     if region in REGIONS:
         qs = qs.filter(time_zone__startswith=f"{region}/")
     if industry:
@@ -124,7 +144,8 @@ def pool(*, challenge=None, region="", industry="", meeting_format="", q="") -> 
             | Q(email__icontains=q)
             | Q(profile__company__icontains=q)
         )
-    return qs.distinct().order_by("profile__approved_at", "id")
+    # NOT EXISTS and EXISTS, not joins: no duplicate rows, so no DISTINCT over the whole pool.
+    return qs.order_by("profile__approved_at", "id")
 
 
 def roster_industries(cohort: Cohort) -> list[str]:

@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.http import posted, service_error_show
+from core.pagination import page_of
 from groups import forms, selectors, services
 from groups.models import Membership
 from groups.permissions import (
@@ -16,6 +16,9 @@ from groups.permissions import (
 )
 from members.models import Role
 from members.permissions import is_admin, is_facilitator
+
+COHORTS_PER_PAGE = 50
+POOL_PER_PAGE = 25
 
 
 def _fields(form) -> dict:
@@ -35,7 +38,7 @@ def cohort_list(request):
     if not (is_admin(user) or is_facilitator(user)):
         raise Http404
     form = forms.CohortFilterForm(request.GET)
-    cohorts = selectors.cohort_list(user, **form.filters())
+    page = page_of(request, selectors.cohort_list(user, **form.filters()), COHORTS_PER_PAGE)
     template = "groups/cohort_list.html"
     if request.htmx:
         template += "#cohort-results"
@@ -44,7 +47,8 @@ def cohort_list(request):
         template,
         {
             "form": form,
-            "cohorts": cohorts,
+            "page": page,
+            "cohorts": page.object_list,
             "can_create": can_create_cohort(user),
         },
     )
@@ -108,8 +112,7 @@ def cohort_edit(request, slug: str):
 
 
 def _pool_page(request, form):
-    people = selectors.pool(**form.filters())
-    return Paginator(people, 25).get_page(request.GET.get("page"))
+    return page_of(request, selectors.pool(**form.filters()), POOL_PER_PAGE)
 
 
 def cohort_add(request, slug: str):

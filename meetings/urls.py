@@ -8,7 +8,7 @@ urlpatterns = [
     path("cohorts/<slug:slug>/meetings/series/new/", meetings.series_create, name="series_create"),
     path("cohorts/<slug:slug>/meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("cohorts/<slug:slug>/presenters/", topics.presenters, name="presenters"),
-    path("cohorts/<slug:slug>/health/", health.cohort_health, name="cohort_health"),
+    path("cohort-health/", health.cohorts_health, name="cohorts_health"),
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/rsvp/", meetings.meeting_rsvp, name="meeting_rsvp"),
     path(

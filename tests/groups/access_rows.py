@@ -40,9 +40,9 @@ ROWS = {
     ],
 }
 
-ROWS["cohort_health"] = [
+ROWS["cohorts_health"] = [
     Row(
-        lambda world: reverse("cohort_health", args=[world.cohort_a.slug]),
+        lambda world: reverse("cohorts_health") + f"?cohort={world.cohort_a.slug}",
         {**nobody_but("member_a", "200"), "facilitator_a": "200", "admin": "200"},
     )
 ]

@@ -1,3 +1,6 @@
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.urls import reverse
 
@@ -44,8 +47,8 @@ def test_cohort_list_query_count_is_constant(client, admin, django_assert_num_qu
         cohort = factories.cohort_create(name=f"Circle {i:02d}")
         Membership.objects.create(cohort=cohort, member=factories.pool_member_create())
     signed_in(client, admin)
-    # session, user, MFA, cohorts with counts, facilitators, themes
-    with django_assert_num_queries(6):
+    # session, user, MFA, count for the pagination, cohorts with counts, facilitators, themes
+    with django_assert_num_queries(7):
         response = client.get(reverse("cohort_list"))
     assert [c.active_members for c in response.context["cohorts"]] == [1] * n
 
@@ -223,3 +226,113 @@ def test_member_sees_cohort_mates_and_nothing_of_other_cohorts(client, cohort, f
     assert client.get(reverse("cohort_list"))["Location"] == reverse(
         "cohort_detail", args=[cohort.slug]
     )
+
+
+class _Htmx(HTMLParser):
+    """Every element's htmx request attributes, in document order."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.requests: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "hx-get" in attrs or "hx-trigger" in attrs:
+            self.requests.append({"tag": tag, **attrs})
+
+
+def loads_on_its_own(html: str) -> list[dict]:
+    """The htmx requests a page makes as soon as it is shown (``hx-trigger`` with "load")."""
+    parser = _Htmx()
+    parser.feed(html)
+    return [r for r in parser.requests if "load" in r.get("hx-trigger", "")]
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_cohort_list_loads_health_in_one_request_per_page(client, admin, n):
+    cohorts = [factories.cohort_create(name=f"Circle {i:02d}") for i in range(n)]
+    html = signed_in(client, admin).get(reverse("cohort_list")).content.decode()
+    loads = loads_on_its_own(html)
+    assert len(loads) == 1
+    url = urlsplit(loads[0]["hx-get"])
+    assert url.path == reverse("cohorts_health")
+    assert parse_qs(url.query) == {"cohort": [c.slug for c in cohorts]}
+    assert loads[0]["hx-swap"] == "none"
+    for cohort in cohorts:
+        assert f'<p class="health" id="health-{cohort.slug}">' in html
+
+
+def test_cohort_list_pages_keep_filters(client, admin):
+    for i in range(60):
+        factories.cohort_create(name=f"Circle {i:02d}")
+    for i in range(55):
+        factories.cohort_create(name=f"Forming {i:02d}", status=Cohort.Status.FORMING)
+    signed_in(client, admin)
+    response = client.get(reverse("cohort_list"), {"status": "forming", "page": "2"})
+    assert [c.name for c in response.context["cohorts"]] == [
+        f"Forming {i:02d}" for i in range(50, 55)
+    ]
+    text = " ".join(response.content.decode().split())
+    assert "51–55 of 55" in text
+    assert '<a href="?status=forming&amp;page=1" hx-get="?status=forming&amp;page=1"' in text
+    assert "Next page" not in text
+    first = client.get(reverse("cohort_list"), {"status": "active"})
+    text = " ".join(first.content.decode().split())
+    assert "1–50 of 60" in text
+    assert '<a href="?status=active&amp;page=2"' in text and "Previous page" not in text
+    fragment = client.get(
+        reverse("cohort_list"), {"status": "active", "page": "2"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert fragment.strip().startswith('<section id="cohort-results"')
+    assert [c.name for c in first.context["cohorts"]][:2] == ["Circle 00", "Circle 01"]
+    assert "Circle 59" in fragment and "Circle 49" not in fragment
+
+
+def test_cohort_list_shows_thousands_in_the_count(client, admin):
+    Cohort.objects.bulk_create(
+        Cohort(name=f"Circle {i:04d}", slug=f"circle-{i}") for i in range(1001)
+    )
+    text = " ".join(signed_in(client, admin).get(reverse("cohort_list")).content.decode().split())
+    assert "1–50 of 1,001" in text
+
+
+def test_pool_rows_are_each_waiting_member_once(client, admin, cohort):
+    """Members with several matching challenges appear once; someone who left a cohort is back
+    in the pool; someone in an active cohort is not."""
+    first, second = factories.challenges(2)
+    a = factories.pool_member_create(first="Ana", challenge_count=3)
+    b = factories.pool_member_create(first="Bo", challenge_count=3)
+    left = factories.pool_member_create(first="Lee", challenge_count=1)
+    Membership.objects.create(cohort=cohort, member=left, status=Membership.Status.LEFT)
+    seated = factories.pool_member_create(first="Seated")
+    Membership.objects.create(cohort=cohort, member=seated)
+    signed_in(client, admin)
+
+    def found(**params):
+        return [p.pk for p in client.get(reverse("pool"), params).context["page"]]
+
+    assert found() == [a.pk, b.pk, left.pk]
+    assert found(challenge=first.pk) == [a.pk, b.pk, left.pk]
+    assert found(challenge=second.pk) == [a.pk, b.pk]
+
+
+def test_pool_pages_keep_filters(client, admin):
+    people = [factories.pool_member_create(first="Ana", industry="62") for _ in range(27)]
+    factories.pool_member_create(first="Bo", industry="54")
+    signed_in(client, admin)
+    response = client.get(reverse("pool"), {"industry": "62", "page": "2"})
+    assert [p.pk for p in response.context["page"]] == [p.pk for p in people[25:]]
+    text = " ".join(response.content.decode().split())
+    assert "26–27 of 27" in text
+    assert '<a href="?industry=62&amp;page=1"' in text
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_pool_page_query_count_is_constant(client, admin, django_assert_num_queries, n):
+    for _ in range(n):
+        factories.pool_member_create()
+    signed_in(client, admin)
+    # session, user, MFA, challenge choices, pool count, pool page, pool challenges
+    with django_assert_num_queries(7):
+        html = client.get(reverse("pool")).content.decode()
+    assert loads_on_its_own(html) == []

@@ -430,10 +430,82 @@ def test_cohort_health_line_shows_next_meeting_and_attendance(client, setup, fac
     services.attendance_record(
         meeting=past, actor=facilitator, statuses={alice.pk: "present", bob.pk: "absent"}
     )
-    html = login(client, facilitator).get(reverse("cohort_health", args=[cohort.slug]))
+    quiet = cohort_in("Europe/Paris", facilitator, name="Quiet")
+    hidden = cohort_in("Europe/Paris", factories.user_create(role=Role.FACILITATOR), name="Hidden")
+    html = login(client, facilitator).get(
+        reverse("cohorts_health"), {"cohort": [cohort.slug, quiet.slug, hidden.slug]}
+    )
     text = " ".join(html.content.decode().split())
-    assert f'href="/meetings/{meeting.pk}/"' in text
-    assert "attendance 50% <strong" in text and "below 80%" in text
+    when = timezone.localtime(meeting.starts_at).strftime("%a %-d %b, %H:%M")
+    assert text == (
+        f'<span id="health-{cohort.slug}" hx-swap-oob="innerHTML"> <span class="cohort-health">'
+        f' Next meeting <a href="/meetings/{meeting.pk}/">{when} UTC</a> · attendance 50%'
+        ' <strong class="warn">below 80%</strong> </span> </span>'
+        f' <span id="health-{quiet.slug}" hx-swap-oob="innerHTML"> <span class="cohort-health">'
+        " No meeting scheduled · no attendance recorded yet </span> </span>"
+    )
+    assert (
+        login(client, facilitator).get(reverse("cohorts_health"), {"cohort": hidden.slug})
+    ).status_code == 404
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_cohort_health_of_a_page_takes_constant_queries(
+    client, facilitator, django_assert_num_queries, n
+):
+    cohorts = [cohort_in("Europe/Paris", facilitator, name=f"Forum {i:02d}") for i in range(n)]
+    for cohort in cohorts:
+        meeting = services.meeting_create(
+            cohort=cohort,
+            actor=facilitator,
+            title="Forum",
+            local_date=date.today() + timedelta(days=3),
+            local_time=time(8, 0),
+            duration_minutes=60,
+            time_zone="Europe/Paris",
+        )
+    login(client, facilitator)
+    # session, user, MFA, cohorts, next meetings, attendance
+    with django_assert_num_queries(6):
+        html = client.get(reverse("cohorts_health"), {"cohort": [c.slug for c in cohorts]})
+    assert html.content.decode().count("Next meeting") == n
+    assert f'href="/meetings/{meeting.pk}/"' in html.content.decode()
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_facilitator_dashboard_loads_health_in_one_request(client, facilitator, n):
+    cohorts = [cohort_in("Europe/Paris", facilitator, name=f"Forum {i:02d}") for i in range(n)]
+    html = login(client, facilitator).get(reverse("home")).content.decode()
+    loads = [r for r in HtmxRequests.of(html) if "load" in r.get("hx-trigger", "")]
+    assert loads == [
+        {
+            "tag": "div",
+            "hx-get": reverse("cohorts_health")
+            + "?"
+            + "&".join(f"cohort={c.slug}" for c in cohorts),
+            "hx-trigger": "load",
+            "hx-swap": "none",
+        }
+    ]
+    for cohort in cohorts:
+        assert f'<td id="health-{cohort.slug}">' in html
+
+
+class HtmxRequests(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "hx-get" in attrs:
+            self.found.append({"tag": tag, **attrs})
+
+    @classmethod
+    def of(cls, html: str) -> list[dict]:
+        parser = cls()
+        parser.feed(html)
+        return parser.found
 
 
 @pytest.mark.parametrize("scope", ["this", "following"])
