@@ -33,10 +33,27 @@ def _active_count():
     return Count("memberships", filter=Membership.active_q("memberships"))
 
 
+# The admin dashboard lists the newest cohorts only; the cohort list pages through them all.
+DASHBOARD_COHORTS = 10
+
+
+def _cohort_status_counts() -> dict:
+    """How many cohorts there are in each status, in one query, every status present (0 too)."""
+    counts = dict(Cohort.objects.values_list("status").annotate(n=Count("id")).order_by())
+    parts = [
+        {"status": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in Cohort.Status.choices
+    ]
+    return {"total": sum(p["count"] for p in parts), "parts": parts}
+
+
 def _dashboard_admin(request):
-    cohorts = Cohort.objects.annotate(active_members=_active_count()).order_by("name")
+    cohorts = Cohort.objects.annotate(active_members=_active_count()).order_by(
+        "-created_at", "-pk"
+    )[:DASHBOARD_COHORTS]
     context = {
         "cohorts": cohorts,
+        "cohort_counts": _cohort_status_counts(),
         "queue_counts": queue_counts(request.user),
         "heartbeat": Heartbeat.objects.filter(name="scheduler").first(),
         "failed_notifications": Notification.objects.filter(

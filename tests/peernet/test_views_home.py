@@ -3,6 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from groups.models import Cohort
 from members import services
 from members.models import Role
 from tests import factories
@@ -90,15 +91,36 @@ def test_home_facilitator_sees_only_their_cohorts(client, world):
     assert [(c.name, c.active_members) for c in response.context["cohorts"]] == [("Cohort A", 1)]
 
 
-def test_home_admin_sees_queue_and_all_cohorts(client, world):
+def test_home_admin_sees_queue_and_newest_cohorts(client, world):
     client.force_login(world.admin)
     response = client.get("/")
     assert response.templates[0].name == "peernet/dashboard_admin.html"
     assert response.context["queue_counts"].open_total == 0
     assert [(c.name, c.active_members) for c in response.context["cohorts"]] == [
-        ("Cohort A", 1),
         ("Cohort B", 1),
+        ("Cohort A", 1),
     ]
+
+
+def test_home_admin_cohorts_are_bounded_and_counted_by_status(client, world):
+    """However many cohorts there are, the dashboard lists the ten newest and counts them all
+    by status; the cohort list pages through the rest."""
+    for n in range(11):
+        factories.cohort_create(
+            name=f"Extra {n:02d}",
+            status=Cohort.Status.FORMING if n < 3 else Cohort.Status.ACTIVE,
+        )
+    client.force_login(world.admin)
+    response = client.get("/")
+    assert [c.name for c in response.context["cohorts"]] == [
+        f"Extra {n:02d}" for n in range(10, 0, -1)
+    ]
+    text = text_of(response)
+    assert "Cohorts 13 cohorts in all states: 3 forming , 10 active , 0 paused , 0 closed" in text
+    assert "All 13 cohorts" in text
+    html = response.content.decode()
+    assert '<a href="/cohorts/?status=forming">3 forming</a>' in html
+    assert '<a href="/cohorts/">All 13 cohorts</a>' in html
 
 
 @pytest.mark.parametrize("extra_cohorts", [0, 30])
@@ -109,9 +131,9 @@ def test_home_admin_query_count_is_constant(
         factories.cohort_create(members=[factories.user_create(role=Role.MEMBER)])
     client.force_login(world.admin)
     client.get("/")  # the first request of a session records it (usersessions)
-    # session, user, MFA check, applicants, heartbeat, failed notifications, cohorts with
-    # member counts
-    with django_assert_num_queries(7):
+    # session, user, MFA check, applicants, heartbeat, failed notifications, cohorts by
+    # status, the newest cohorts with member counts
+    with django_assert_num_queries(8):
         client.get("/")
 
 
