@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 
 from groups import selectors
 from groups.models import Cohort, Membership
@@ -76,3 +77,18 @@ def test_roster_at_a_moment_counts_who_was_seated_then(db):
 
     assert selectors.roster(cohort, at=JAN) == [ada, ben, cal]
     assert selectors.roster(cohort) == [ada, dee]
+
+
+def test_cohorts_visible_to_joins_what_one_runs_and_where_one_sits(db):
+    """A facilitator who also sits in another cohort sees both; a seat left and other cohorts
+    are not visible; an admin sees every cohort; nobody signed in sees none."""
+    person = factories.user_create(role=Role.FACILITATOR)
+    runs = factories.cohort_create(name="Runs", facilitators=[person])
+    sits = factories.cohort_create(name="Sits", members=[person])
+    left = factories.cohort_create(name="Left")
+    Membership.objects.create(cohort=left, member=person, status=Membership.Status.LEFT)
+    other = factories.cohort_create(name="Other", members=[factories.pool_member_create()])
+    assert list(selectors.cohorts_visible_to(person).order_by("name")) == [runs, sits]
+    admin = factories.user_create(role=Role.ADMIN)
+    assert list(selectors.cohorts_visible_to(admin).order_by("name")) == [left, other, runs, sits]
+    assert list(selectors.cohorts_visible_to(AnonymousUser())) == []
