@@ -5,17 +5,18 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.http import posted, service_error_show
+from core.pagination import page_of
 from members import eligibility, forms, selectors, services
 from members.models import Application, EligibilityPolicy
 from members.permissions import can_review_applications
 
 S = Application.Status
+QUEUE_PER_PAGE = 25
 
 
 def _reviewer_only(request):
@@ -27,14 +28,10 @@ def review_queue(request):
     _reviewer_only(request)
     form = forms.QueueFilterForm(request.GET)
     queue = selectors.review_queue(request.user, **form.filters())
-    page = Paginator(queue, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
-        "page": page,
+        "page": page_of(request, queue, QUEUE_PER_PAGE),
         "counts": selectors.queue_counts(request.user),
-        "query": query.urlencode(),
     }
     template = "members/review_queue.html"
     if request.htmx:

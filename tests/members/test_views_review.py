@@ -358,3 +358,17 @@ def test_approval_welcomes_the_applicant_once(client, reviewer):
         page = _text(client.get(reverse("application_overview")).content.decode())
         assert page.count("Welcome to PeerNet") == 1, message
         assert "We will place you in a cohort of peers" in page
+
+
+def test_queue_pages_keep_filters(reviewer_client, reviewer):
+    apps = make_applications(27, reviewer)
+    params = {"q": "company", "sort": "waiting"}
+    response = reviewer_client.get(reverse("review_queue"), {**params, "page": "2"})
+    assert [a.pk for a in response.context["page"]] == [a.pk for a in apps[25:]]
+    text = " ".join(response.content.decode().split())
+    assert "26–27 of 27" in text
+    assert '<a href="?q=company&amp;sort=waiting&amp;page=1"' in text
+    assert "Next page" not in text
+    first = reviewer_client.get(reverse("review_queue"), params)
+    text = " ".join(first.content.decode().split())
+    assert "1–25 of 27" in text and '<a href="?q=company&amp;sort=waiting&amp;page=2"' in text
