@@ -43,8 +43,16 @@ def page_context(request, meeting, **extra):
         "made_here": meeting.commitments.select_related("owner"),
         "post_form": forms.PostTopicForm(owner=request.user) if is_member else None,
         "commitment_form": forms.CommitmentForm(members=members) if manage else None,
+        "priority_choices": AgendaItem.Priority.choices,
     }
     context.update(extra)
+    # The two forms are written out in the template (the default widget templates cost more
+    # than the rest of the page): their choices as plain rows, the owners from the roster.
+    post_form = context["post_form"]
+    if post_form is not None and context["rsvp_open"]:
+        context["topic_choices"] = list(
+            post_form.fields["topic"].queryset.values_list("pk", "title")
+        )
     return context
 
 
