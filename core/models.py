@@ -59,6 +59,10 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claim_token = models.UUIDField(null=True, blank=True, db_index=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When the row was last handed to a send task: the tick hands it out again only once that
+    # hand-out is NOTIFICATION_CLAIM_SECONDS old (its message was lost). Emptied when a sender
+    # hands the row back unsent; set to the retry time when the task retries itself.
+    queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     skip_reason = models.CharField(max_length=200, blank=True)
     last_error = models.TextField(blank=True)
@@ -72,7 +76,11 @@ class Notification(models.Model):
                 fields=["kind", "subject", "recipient"], name="notification_once"
             ),
         ]
-        indexes = [models.Index(fields=["state", "due_at"], name="notification_state_due")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="notification_state_due"),
+            # The tick's hand-out: pending rows never queued, or queued long ago.
+            models.Index(fields=["state", "queued_at"], name="notification_state_queued"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject} to {self.recipient}: {self.state}"
@@ -81,6 +89,25 @@ class Notification(models.Model):
     def kind_label(self) -> str:
         kind = KINDS.get(self.kind)
         return kind.label if kind else self.kind
+
+
+class NotificationWatermark(models.Model):
+    """How far the periodic tick has planned: one row, advanced in the transaction that inserts
+    the rows it planned. The next tick plans only what fell due after it (and what changed
+    since: core.notifications.dispatch). `version` is the planners' fingerprint of whatever
+    else decides when rows fall due (a cohort's offsets); when it changes, the next tick looks
+    back as far as the catch-up rule allows, as a first tick does."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    # Empty until the first tick finished.
+    planned_through = models.DateTimeField(null=True, blank=True)
+    version = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        db_table = "peernet_notificationwatermark"
+
+    def __str__(self) -> str:
+        return f"{self.name} planned through {self.planned_through:%Y-%m-%d %H:%M:%S}"
 
 
 class NotificationOptOut(models.Model):

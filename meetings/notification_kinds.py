@@ -7,11 +7,13 @@ and change notices (one per SEQUENCE). Every email is link-only: title, time and
 agenda or topic content.
 """
 
+import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,26 +75,76 @@ def _active_member_ids(cohort_ids: Iterable[int]) -> dict[int, list[tuple[int, s
 
 # Planning ---------------------------------------------------------------------------------
 
+CHANGES_OVERLAP = timedelta(minutes=5)
 
-def plan(now: datetime) -> list[Notification]:
+
+def _defaults() -> dict[str, int]:
+    return {kind: settings.NOTIFICATION_OFFSETS_HOURS[kind] for kind in SCHEDULED_KINDS}
+
+
+def _schedule_rows() -> list[tuple]:
+    return list(
+        NotificationSchedule.objects.order_by("cohort_id").values_list(
+            "cohort_id", *(f"{kind}_hours" for kind in SCHEDULED_KINDS)
+        )
+    )
+
+
+def _schedules() -> dict[int, dict[str, int]]:
+    """The offsets of each cohort that has its own schedule (as offsets_for, in one query
+    without building the objects)."""
+    defaults = _defaults()
+    return {
+        cohort_id: {
+            kind: defaults[kind] if own is None else own
+            for kind, own in zip(SCHEDULED_KINDS, hours, strict=True)
+        }
+        for cohort_id, *hours in _schedule_rows()
+    }
+
+
+def plan_version() -> str:
+    """Changes whenever a cohort's offsets or the defaults change: moments that were in the
+    future may then lie in the past, so the next tick looks back over everything (plan
+    without `since`)."""
+    text = repr((_defaults(), _schedule_rows()))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def plan(now: datetime, since: datetime | None = None) -> list[Notification]:
     """Rows of the scheduled kinds that are due by `now` and not yet in the ledger.
 
     Meetings that started within NOTIFICATION_CATCH_UP_HOURS are included, so that what the
     scheduler missed while it was down is recorded (and then skipped with a reason when the
     sender finds it stale) rather than silently forgotten.
+
+    With `since` (the previous tick's watermark) only the meetings that can have something
+    new are read: one of whose moments (start minus an offset in use) passed after `since`,
+    or that were created or changed after it, or whose cohort gained a member after it. For
+    each, everything due and missing is planned, as without `since`.
     """
-    schedules = {s.cohort_id: s for s in NotificationSchedule.objects.all()}
-    longest = max(
-        [*settings.NOTIFICATION_OFFSETS_HOURS.values()]
-        + [h for s in schedules.values() for h in offsets_for(s).values()]
+    schedules = _schedules()
+    in_use = {h for offsets in [_defaults(), *schedules.values()] for h in offsets.values() if h}
+    if not in_use:
+        return []
+    window = Q(
+        status=Meeting.Status.SCHEDULED,
+        starts_at__gt=now - timedelta(hours=settings.NOTIFICATION_CATCH_UP_HOURS),
+        starts_at__lte=now + timedelta(hours=max(in_use)),
     )
-    meetings = list(
-        Meeting.objects.filter(
-            status=Meeting.Status.SCHEDULED,
-            starts_at__gt=now - timedelta(hours=settings.NOTIFICATION_CATCH_UP_HOURS),
-            starts_at__lte=now + timedelta(hours=longest),
-        ).only("pk", "cohort", "starts_at")
-    )
+    if since is not None:
+        fell_due = Q()
+        for hours in sorted(in_use):
+            fell_due |= Q(
+                starts_at__gt=since + timedelta(hours=hours),
+                starts_at__lte=now + timedelta(hours=hours),
+            )
+        # Rows written in a transaction that committed after the last tick read them carry
+        # an earlier time: look back a little further for changes (what exists is skipped).
+        changed = since - CHANGES_OVERLAP
+        joined = Membership.objects.filter(joined_at__gt=changed).values("cohort_id")
+        window &= fell_due | Q(updated_at__gt=changed) | Q(cohort_id__in=joined)
+    meetings = list(Meeting.objects.filter(window).only("pk", "cohort", "starts_at"))
     if not meetings:
         return []
     scopes = [scope_of(m.pk) for m in meetings]
@@ -105,7 +157,7 @@ def plan(now: datetime) -> list[Notification]:
     members = _active_member_ids(m.cohort_id for m in meetings)
     rows = []
     for meeting in meetings:
-        offsets = offsets_for(schedules.get(meeting.cohort_id))
+        offsets = schedules.get(meeting.cohort_id) or _defaults()
         subject = scope_of(meeting.pk)
         for kind in SCHEDULED_KINDS:
             if not offsets[kind]:
@@ -239,4 +291,4 @@ def register() -> None:
         kind_register(
             Kind(name=name, label=label, template=name, prepare=prepare, description=description)
         )
-    planner_register(plan)
+    planner_register(plan, version=plan_version)

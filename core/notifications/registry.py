@@ -44,18 +44,32 @@ class Kind:
     description: str = ""
 
 
+# A planner: (now, since) -> the rows that are due by `now` and do not exist yet. `since` is
+# the previous tick's watermark: rows that fell due before it were planned then, so a planner
+# may look only at what fell due after it, or changed after it. None (a first tick, or the
+# planners' version changed): everything the catch-up rule still allows.
+PlanFunction = Callable[[datetime, datetime | None], Iterable["Notification"]]
+
+
+@dataclass(frozen=True)
+class Planner:
+    plan: PlanFunction
+    # A short text that changes whenever something the planner cannot date changes what is
+    # due (a cohort's own offsets); read on every tick, so it must be cheap.
+    version: Callable[[], str] | None = None
+
+
 KINDS: dict[str, Kind] = {}
-# Each planner returns the rows that are due by `now` and do not exist yet.
-PLANNERS: list[Callable[[datetime], Iterable["Notification"]]] = []
+PLANNERS: list[Planner] = []
 
 
 def kind_register(kind: Kind) -> None:
     KINDS[kind.name] = kind
 
 
-def planner_register(planner: Callable[[datetime], Iterable["Notification"]]) -> None:
-    if planner not in PLANNERS:
-        PLANNERS.append(planner)
+def planner_register(plan: PlanFunction, *, version: Callable[[], str] | None = None) -> None:
+    if all(planner.plan is not plan for planner in PLANNERS):
+        PLANNERS.append(Planner(plan=plan, version=version))
 
 
 def unsubscribable_kinds() -> list[Kind]:

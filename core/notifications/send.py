@@ -186,7 +186,8 @@ def _release(token: uuid.UUID, *, error: Exception | None) -> tuple[list[int], f
     mine = Notification.objects.filter(claim_token=token, state=State.SENDING)
     if error is None:
         ids = list(mine.values_list("id", flat=True))
-        mine.update(state=State.PENDING, claim_token=None, claimed_at=None)
+        # Handed back, not handed out: the next tick gives them to a sender.
+        mine.update(state=State.PENDING, claim_token=None, claimed_at=None, queued_at=None)
         return ids, 0
     text = _describe(error)
     mine.filter(attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS).update(
@@ -200,8 +201,14 @@ def _release(token: uuid.UUID, *, error: Exception | None) -> tuple[list[int], f
         settings.NOTIFICATION_RETRY_MAX_SECONDS,
     )
     retry_at = timezone.now() + timedelta(seconds=delay)
+    # The task retries itself with these rows at retry_at: that is their next hand-out.
     rows.update(
-        state=State.PENDING, claim_token=None, claimed_at=None, retry_at=retry_at, last_error=text
+        state=State.PENDING,
+        claim_token=None,
+        claimed_at=None,
+        retry_at=retry_at,
+        queued_at=retry_at,
+        last_error=text,
     )
     return ids, delay
 
