@@ -123,3 +123,20 @@ def test_meeting_page_for_facilitator_takes_constant_queries(
         response = client.get(reverse("meeting_detail", args=[meeting.pk]))
     assert len(response.context["members"]) == people_count
     assert len(list(response.context["made_here"])) == commitments
+
+
+def test_topic_backlog_form_is_django_rendering_without_widget_templates(client, people):
+    _, alice, _ = people
+    response = login(client, alice).get(reverse("topic_list"))
+    html = response.content.decode()
+    assert _between(html, "<h2>Add a topic</h2>", '<button type="submit">Add topic') == _squash(
+        forms.TopicForm().render()
+    )
+    assert [t.name for t in response.templates if t.name.startswith("django/forms/")] == []
+    data = {"title": "", "kind": "issue", "importance": "0", "urgency": "5"}
+    bad = client.post(reverse("topic_list"), data)
+    expected = forms.TopicForm(data)
+    assert not expected.is_valid()
+    assert _between(
+        bad.content.decode(), "<h2>Add a topic</h2>", '<button type="submit">Add topic'
+    ) == _squash(expected.render())
