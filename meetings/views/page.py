@@ -19,6 +19,12 @@ def page_context(request, meeting, **extra):
         item.can_read_outcome = manage or item.presenter_id == request.user.pk
     planned = sum(i.minutes for i in agenda if i.state != AgendaItem.State.PARKED)
     zone = timezone.get_current_timezone()
+    # Open commitments from earlier meetings and, for facilitators, those made at this one:
+    # one query, in the same order (due date, then when made).
+    commitments = selectors.open_commitments(meeting.cohort, before=meeting.starts_at)
+    if manage:
+        commitments = commitments | meeting.commitments.all()
+    commitments = list(commitments)
     is_member = request.user.pk in member_ids
     context = {
         "meeting": meeting,
@@ -39,8 +45,8 @@ def page_context(request, meeting, **extra):
         "viewer_start": meeting.starts_at.astimezone(zone),
         "cohort_start": meeting.starts_at.astimezone(meeting.cohort.zone),
         "show_cohort_time": meeting.cohort.home_time_zone != timezone.get_current_timezone_name(),
-        "commitments": selectors.open_commitments(meeting.cohort, before=meeting.starts_at),
-        "made_here": meeting.commitments.select_related("owner"),
+        "commitments": [c for c in commitments if c.meeting_id != meeting.pk],
+        "made_here": [c for c in commitments if c.meeting_id == meeting.pk],
         "post_form": forms.PostTopicForm(owner=request.user) if is_member else None,
         "commitment_form": forms.CommitmentForm(members=members) if manage else None,
         "priority_choices": AgendaItem.Priority.choices,

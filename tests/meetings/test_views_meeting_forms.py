@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from groups.models import Membership
 from meetings import forms, services
@@ -117,12 +118,35 @@ def test_meeting_page_for_facilitator_takes_constant_queries(
             meeting=meeting, actor=facilitator, owner=members[i % people_count], text=f"Do {i}"
         )
     login(client, facilitator)
+    earlier = services.meeting_create(
+        cohort=cohort,
+        actor=facilitator,
+        title="Earlier",
+        local_date=date.today() + timedelta(days=1),
+        local_time=time(8, 0),
+        duration_minutes=60,
+        time_zone="America/New_York",
+    )
+    for i in range(commitments):
+        services.commitment_create(
+            meeting=earlier, actor=facilitator, owner=members[-1], text=f"Open {i}"
+        )
+    done = services.commitment_create(
+        meeting=earlier, actor=facilitator, owner=members[0], text="Done"
+    )
+    Commitment.objects.filter(pk=done.pk).update(done_at=timezone.now())
+    login(client, facilitator)
     # session, user, MFA, meeting, facilitators, RSVPs, agenda with votes, attendance, roster,
-    # open commitments, commitments made here
-    with django_assert_num_queries(11):
+    # commitments (open from earlier meetings and made here, together)
+    with django_assert_num_queries(10):
         response = client.get(reverse("meeting_detail", args=[meeting.pk]))
     assert len(response.context["members"]) == people_count
-    assert len(list(response.context["made_here"])) == commitments
+    assert [c.text for c in response.context["made_here"]] == [
+        f"Do {i}" for i in range(commitments)
+    ]
+    assert [c.text for c in response.context["commitments"]] == [
+        f"Open {i}" for i in range(commitments)
+    ]
 
 
 def test_topic_backlog_form_is_django_rendering_without_widget_templates(client, people):
