@@ -48,9 +48,14 @@ def _cohort_status_counts() -> dict:
 
 
 def _dashboard_admin(request):
-    cohorts = Cohort.objects.annotate(active_members=_active_count()).order_by(
-        "-created_at", "-pk"
-    )[:DASHBOARD_COHORTS]
+    # The newest first, then their member counts: counting before the limit would count the
+    # members of every cohort in the organisation.
+    newest = Cohort.objects.order_by("-created_at", "-pk").values("pk")[:DASHBOARD_COHORTS]
+    cohorts = (
+        Cohort.objects.filter(pk__in=newest)
+        .annotate(active_members=_active_count())
+        .order_by("-created_at", "-pk")
+    )
     context = {
         "cohorts": cohorts,
         "cohort_counts": _cohort_status_counts(),
