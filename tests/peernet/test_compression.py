@@ -3,6 +3,8 @@ import re
 
 import pytest
 from django.conf import settings
+from django.template import engines
+from django.template.loaders.cached import Loader
 
 
 def test_gzip_runs_before_every_middleware_that_touches_the_body():
@@ -29,3 +31,14 @@ def test_page_is_gzip_encoded_for_a_client_that_accepts_it(client, world):
     h1 = re.compile(r"<h1[^>]*>.*?</h1>", re.S)
     assert h1.findall(html) == h1.findall(plain.content.decode())
     assert html.rstrip().endswith("</html>")
+
+
+def test_templates_are_compiled_once_per_process():
+    """Django wraps the default loaders in the cached loader (debug or not): a template is
+    parsed on first use, then served from memory."""
+    (loader,) = engines["django"].engine.template_loaders
+    assert isinstance(loader, Loader)
+    assert [type(inner).__module__ for inner in loader.loaders] == [
+        "django.template.loaders.filesystem",
+        "django.template.loaders.app_directories",
+    ]
