@@ -96,7 +96,7 @@ class Membership(models.Model):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["cohort", "member"]
+        # No default ordering: rosters are read by the thousand and sorted by name where shown.
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort", "member"],
@@ -142,7 +142,10 @@ class RosterEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["cohort", "-created_at", "-id"]
+        # No default ordering; roster_events() orders the cohort's history itself.
+        indexes = [
+            models.Index(fields=["cohort", "-created_at", "-id"], name="rosterevent_cohort_recent")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} in {self.cohort_id}"

@@ -112,7 +112,11 @@ def roster(cohort: Cohort, *, at=None) -> list[User]:
 
 
 def roster_events(cohort: Cohort, limit: int = 20) -> list[RosterEvent]:
-    return list(cohort.roster_events.select_related("member", "actor")[:limit])
+    return list(
+        cohort.roster_events.select_related("member", "actor").order_by("-created_at", "-id")[
+            :limit
+        ]
+    )
 
 
 def pool(*, challenge=None, region="", industry="", meeting_format="", q="") -> QuerySet[User]:

@@ -94,6 +94,8 @@ class Meeting(models.Model):
                 fields=["series", "original_date"], name="meeting_occurrence_once"
             ),
         ]
+        # A cohort's meetings in time order: next and past meetings, the health line.
+        indexes = [models.Index(fields=["cohort", "starts_at"], name="meeting_cohort_starts")]
 
     def __str__(self) -> str:
         return f"{self.title} on {self.local_date:%Y-%m-%d}"
@@ -128,7 +130,7 @@ class Rsvp(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["meeting", "member"]
+        # No default ordering: one row per member and meeting, read in bulk.
         constraints = [
             models.UniqueConstraint(fields=["meeting", "member"], name="rsvp_one_per_member")
         ]

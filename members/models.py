@@ -122,6 +122,10 @@ class Profile(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        # The pool lists the longest waiting first: a page reads this index, not every profile.
+        indexes = [models.Index(fields=["approved_at"], name="profile_approved")]
+
     def __str__(self) -> str:
         return f"Profile of {self.user}"
 
