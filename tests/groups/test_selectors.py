@@ -6,7 +6,7 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 
 from groups import selectors
-from groups.models import Cohort, Membership
+from groups.models import Cohort, Membership, RosterEvent
 from members.models import Role, User
 from tests import factories
 
@@ -92,3 +92,19 @@ def test_cohorts_visible_to_joins_what_one_runs_and_where_one_sits(db):
     admin = factories.user_create(role=Role.ADMIN)
     assert list(selectors.cohorts_visible_to(admin).order_by("name")) == [left, other, runs, sits]
     assert list(selectors.cohorts_visible_to(AnonymousUser())) == []
+
+
+def test_roster_events_are_newest_first_whatever_the_insertion_order(db):
+    """RosterEvent has no default ordering (it only cost sorts); the selector orders itself."""
+    cohort = factories.cohort_create(name="History")
+    member = _member("Ana", "A")
+    rows = RosterEvent.objects.bulk_create(
+        RosterEvent(
+            cohort=cohort, member=member, action="added", created_at=JAN + timedelta(days=d)
+        )
+        for d in (2, 0, 3, 1)
+    )
+    for row, days in zip(rows, (2, 0, 3, 1), strict=True):
+        RosterEvent.objects.filter(pk=row.pk).update(created_at=JAN + timedelta(days=days))
+    events = selectors.roster_events(cohort, limit=3)
+    assert [e.created_at for e in events] == [JAN + timedelta(days=d) for d in (3, 2, 1)]
