@@ -19,12 +19,8 @@ def page_context(request, meeting, **extra):
         item.can_read_outcome = manage or item.presenter_id == request.user.pk
     planned = sum(i.minutes for i in agenda if i.state != AgendaItem.State.PARKED)
     zone = timezone.get_current_timezone()
-    # Open commitments from earlier meetings and, for facilitators, those made at this one:
-    # one query, in the same order (due date, then when made).
-    commitments = selectors.open_commitments(meeting.cohort, before=meeting.starts_at)
-    if manage:
-        commitments = commitments | meeting.commitments.all()
-    commitments = list(commitments)
+    # Open commitments from earlier meetings and, for facilitators, those made at this one.
+    commitments = selectors.page_commitments(meeting, made_here=manage)
     is_member = request.user.pk in member_ids
     context = {
         "meeting": meeting,
