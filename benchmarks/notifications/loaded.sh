@@ -13,8 +13,10 @@ set -u
 cd "$(dirname "$0")/../.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+server="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 .venv/bin/python benchmarks/pages/run.py --scale big --rounds 5 --seconds 5 \
-  --only "admin cohort list,pool" > "$out/pages.out" 2> "$out/pages.err" &
+  --only "admin cohort list,pool" --server "${server%/*}/postgres" \
+  > "$out/pages.out" 2> "$out/pages.err" &
 pages=$!
 until grep -q "round 1 of" "$out/pages.err" "$out/pages.out" 2> /dev/null; do
   kill -0 "$pages" 2> /dev/null || { cat "$out/pages.err" >&2; exit 1; }
