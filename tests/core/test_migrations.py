@@ -21,6 +21,14 @@ def migrate(targets):
     return executor.loader.project_state([t for t in targets if t[1]]).apps
 
 
+@pytest.fixture(autouse=True)
+def latest_migrations_afterwards():
+    """These tests take the schema back to before the move; every later test needs it whole."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_rows_written_before_the_move_are_read_through_core_after_it():
     old = migrate(BEFORE)
