@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -194,11 +194,17 @@ def cohorts_health(cohorts) -> dict[int, tuple[Meeting | None, float | None]]:
     """For each cohort's id: its next meeting (not yet over) and its attendance rate, in two
     queries whatever the number of cohorts."""
     ids = [c.pk for c in cohorts]
+    now = timezone.now()
+    # The first meeting of each cohort, as a correlated subquery rather than DISTINCT ON, which
+    # SQLite (the embedded mode) does not have.
+    first = (
+        Meeting.objects.filter(cohort=OuterRef("cohort"), ends_at__gte=now)
+        .order_by("starts_at", "pk")
+        .values("pk")[:1]
+    )
     upcoming_by_cohort = {
         m.cohort_id: m
-        for m in Meeting.objects.filter(cohort__in=ids, ends_at__gte=timezone.now())
-        .order_by("cohort_id", "starts_at", "pk")
-        .distinct("cohort_id")
+        for m in Meeting.objects.filter(cohort__in=ids, ends_at__gte=now, pk=Subquery(first))
     }
     counts = {
         row["meeting__cohort"]: row

@@ -1,6 +1,7 @@
 """The core's Celery tasks kept the names they had in the top package: messages queued before
 a deploy, and the beat schedule, still find them."""
 
+import pytest
 from django.conf import settings
 
 from core import tasks
@@ -24,6 +25,9 @@ def test_core_tasks_keep_their_registered_names():
     ]
 
 
+# Importing the task modules runs Celery's Django fixup, whose model checks ask SQLite (not
+# PostgreSQL) whether it supports JSON fields: a database query.
+@pytest.mark.django_db
 def test_every_periodic_job_names_a_registered_task():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
