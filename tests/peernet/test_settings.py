@@ -53,11 +53,25 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 
 
 def test_manage_py_without_secret_key_or_debug_refuses_with_a_clear_message(tmp_path):
-    result = _manage("makemigrations", "--check", "--dry-run", env=_clean_env(tmp_path))
-    assert (result.returncode, result.stdout, result.stderr) == (
-        1,
+    for command in (["demo_totp", "admin@example.com"], ["runserver"], ["migrate"]):
+        result = _manage(*command, env=_clean_env(tmp_path))
+        assert (result.returncode, result.stdout, result.stderr) == (
+            1,
+            "",
+            "manage.py: Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for development).\n",
+        ), command
+
+
+def test_manage_py_checks_migrations_in_a_bare_checkout(tmp_path):
+    """No secret key, no DJANGO_DEBUG, no var folder: code-only commands still run."""
+    env = _clean_env(tmp_path)
+    env["PEERNET_VAR_DIR"] = str(tmp_path / "not-created")
+    env.pop("DATABASE_URL", None)
+    result = _manage("makemigrations", "--check", "--dry-run", env=env)
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (
+        0,
+        "No changes detected",
         "",
-        "manage.py: Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for development).\n",
     )
 
 
