@@ -120,10 +120,9 @@ def _encrypted_under_first_key(value: str, *, rotate: bool, pattern) -> str | No
     return ring.rotate(value.encode()).decode() if rotate else None
 
 
-def authenticators_encrypt(authenticators, *, rotate: bool) -> int:
-    """Encrypt every secret still stored in clear; with `rotate`, also re-encrypt every
-    encrypted one under the first key. Returns how many authenticators changed. Takes the
-    queryset so that a migration can pass its historical model."""
+def _authenticators_rewrite(authenticators, rewrite) -> int:
+    """Apply `rewrite(value, clear_pattern)` to every secret of every authenticator and save
+    those that changed. Returns how many changed."""
     changed = 0
     for authenticator in authenticators.order_by("pk").iterator():
         data, dirty = authenticator.data, False
@@ -132,33 +131,32 @@ def authenticators_encrypt(authenticators, *, rotate: bool) -> int:
             if value is None:
                 continue
             values = value if isinstance(value, list) else [value]
-            new = [_encrypted_under_first_key(v, rotate=rotate, pattern=pattern) for v in values]
-            if any(n is not None for n in new):
-                stored = [n if n is not None else v for n, v in zip(new, values, strict=True)]
-                data[field] = stored if isinstance(value, list) else stored[0]
+            new = [rewrite(v, pattern) for v in values]
+            if new != values:
+                data[field] = new if isinstance(value, list) else new[0]
                 dirty = True
         if dirty:
             authenticator.save(update_fields=["data"])
             changed += 1
     return changed
+
+
+def authenticators_encrypt(authenticators, *, rotate: bool) -> int:
+    """Encrypt every secret still stored in clear; with `rotate`, also re-encrypt every
+    encrypted one under the first key. Returns how many authenticators changed. Takes the
+    queryset so that a migration can pass its historical model."""
+
+    def rewrite(value, pattern):
+        encrypted = _encrypted_under_first_key(value, rotate=rotate, pattern=pattern)
+        return value if encrypted is None else encrypted
+
+    return _authenticators_rewrite(authenticators, rewrite)
 
 
 def authenticators_decrypt(authenticators) -> int:
     """Store every secret in clear again: only for going back to a release that cannot read
     encrypted ones (the migration's reverse)."""
-    changed = 0
-    for authenticator in authenticators.order_by("pk").iterator():
-        data, dirty = authenticator.data, False
-        for field, pattern in CLEAR_FORMATS.items():
-            value = data.get(field)
-            if value is None:
-                continue
-            values = value if isinstance(value, list) else [value]
-            clear = [v if pattern.fullmatch(v) else secret_decrypt(v) for v in values]
-            if clear != values:
-                data[field] = clear if isinstance(value, list) else clear[0]
-                dirty = True
-        if dirty:
-            authenticator.save(update_fields=["data"])
-            changed += 1
-    return changed
+    return _authenticators_rewrite(
+        authenticators,
+        lambda value, pattern: value if pattern.fullmatch(value) else secret_decrypt(value),
+    )
