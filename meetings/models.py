@@ -41,6 +41,14 @@ class Series(models.Model):
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     location = models.CharField(max_length=200, blank=True)
     video_url = models.URLField("video link", blank=True)
+    # Its meetings' running order; none: the cohort's chosen template (CohortTemplate).
+    template = models.ForeignKey(
+        "MeetingTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="series",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -345,3 +353,178 @@ class NotificationSchedule(models.Model):
 
     def offset_hours(self, kind: str) -> int | None:
         return getattr(self, f"{kind}_hours", None)
+
+
+# Meeting templates and the live runner ----------------------------------------------------
+
+# A segment may last from one minute to a whole day's meeting.
+SEGMENT_MINUTES_MAX = 24 * 60
+
+
+class SegmentKind(models.TextChoices):
+    OPENING = "opening", "Opening"
+    UPDATES = "updates", "Member updates"
+    PARKING_LOT = "parking_lot", "Parking lot"
+    PRESENTATION = "presentation", "Presentation"
+    SPEAKER = "speaker", "Speaker"
+    COMMITMENTS_REVIEW = "commitments_review", "Commitments review"
+    EVALUATION = "evaluation", "Evaluation"
+    BREAK = "break", "Break"
+    CUSTOM = "custom", "Custom"
+
+
+class MeetingTemplate(models.Model):
+    """The organisation's library of meeting protocols; admins edit it."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True, max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateSegment(models.Model):
+    template = models.ForeignKey(MeetingTemplate, on_delete=models.CASCADE, related_name="segments")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=SegmentKind.choices)
+    title = models.CharField(max_length=120)
+    planned_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(SEGMENT_MINUTES_MAX)]
+    )
+    guidance = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "position"], name="templatesegment_position_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_minutes__gte=1, planned_minutes__lte=SEGMENT_MINUTES_MAX),
+                name="templatesegment_minutes_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class CohortTemplate(models.Model):
+    """A cohort's chosen template (its facilitators choose): meetings whose series names no
+    template of its own, and one-off meetings, follow it. Kept here, not on the cohort, because
+    the groups app knows nothing of meetings."""
+
+    cohort = models.OneToOneField(
+        Cohort, on_delete=models.CASCADE, primary_key=True, related_name="meeting_template"
+    )
+    template = models.ForeignKey(MeetingTemplate, on_delete=models.CASCADE, related_name="+")
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.cohort}: {self.template}"
+
+
+class MeetingRun(models.Model):
+    """The live state of one meeting. ``version`` grows on every change anyone's page shows,
+    so a poll that already has it costs one indexed read."""
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, primary_key=True, related_name="run"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    current_segment = models.ForeignKey(
+        "MeetingSegment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    # A member the facilitators let drive the clock (advance, extend, skip, end).
+    timekeeper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(started_at__isnull=False),
+                name="meetingrun_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run of {self.meeting_id}"
+
+    @property
+    def is_started(self) -> bool:
+        return self.started_at is not None
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def is_live(self) -> bool:
+        return self.started_at is not None and self.ended_at is None
+
+
+class MeetingSegment(models.Model):
+    """One step of a meeting's running order: built from its template and published agenda,
+    adjusted by the facilitator, then timed by the runner (instants in UTC)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="segments")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=SegmentKind.choices)
+    title = models.CharField(max_length=160)
+    planned_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(SEGMENT_MINUTES_MAX)]
+    )
+    # Added while running (+5 minutes at a time); the countdown runs over planned + extra.
+    extra_minutes = models.PositiveIntegerField(default=0)
+    guidance = models.TextField(blank=True, max_length=2000)
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="segments"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    skipped = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "position"], name="meetingsegment_position_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_minutes__gte=1, planned_minutes__lte=SEGMENT_MINUTES_MAX),
+                name="meetingsegment_minutes_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+    @property
+    def allowed_minutes(self) -> int:
+        return self.planned_minutes + self.extra_minutes
+
+    @property
+    def actual_seconds(self) -> int | None:
+        """Elapsed time between its start and end instants, once it has both."""
+        if self.started_at is None or self.ended_at is None:
+            return None
+        return int((self.ended_at - self.started_at).total_seconds())
+
+    @property
+    def actual_minutes(self) -> int | None:
+        seconds = self.actual_seconds
+        return None if seconds is None else round(seconds / 60)

@@ -75,6 +75,7 @@ def _migration_data(request):
 
     request.getfixturevalue("transactional_db")
     import_module("members.migrations.0003_default_taxonomy").forwards(apps, None)
+    import_module("meetings.migrations.0007_seed_meeting_templates").seed(apps, None)
 
 
 @dataclass
