@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from core import dev_mail_views
 from core import views as core_views
-from peernet import notification_views, views
+from peernet import notification_views, styleguide_views, views
 
 # Django's admin signs in through allauth, so rate limits and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -15,6 +15,7 @@ handler500 = "core.errors.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("styleguide/", styleguide_views.styleguide, name="styleguide"),
     path("accounts/", include("allauth.urls")),
     path(
         "notifications/preferences/",

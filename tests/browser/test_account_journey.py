@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from members.models import Role, User
+from tests.browser.pages import nav_click
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +54,7 @@ def test_visitor_signs_up_verifies_logs_in_and_out(page, live_server, developmen
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, journey@example.com")
 
-    page.get_by_role("button", name="Sign out").click()
+    nav_click(page, "Sign out", role="button")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Sign in")).to_be_visible()
 
@@ -64,5 +65,5 @@ def test_visitor_signs_up_verifies_logs_in_and_out(page, live_server, developmen
     expect(page.get_by_role("heading", name="Your application")).to_be_visible()
     assert User.objects.get(email="journey@example.com").role == Role.APPLICANT
 
-    page.get_by_role("button", name="Sign out").click()
+    nav_click(page, "Sign out", role="button")
     expect(nav.get_by_role("link", name="Apply to join")).to_be_visible()

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from groups import formation, formation_services, forms, selectors
 from groups.models import Cohort, FormationRun, Membership
+from tests.browser.pages import nav_click
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -33,7 +34,7 @@ def test_admin_forms_cohorts_from_demo_pool(
     page.get_by_label("Code").fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
     page.get_by_role("button", name="Sign In").click()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cohorts").click()
+    nav_click(page, "Cohorts")
     page.get_by_role("link", name="Form cohorts").click()
     # The defaults fit the demo pool: sizes 6-12 and the narrowest time-zone spread that two
     # such cohorts of these members allow (it depends on daylight saving time).
