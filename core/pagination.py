@@ -7,10 +7,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, Subquery
 
 
-def page_of(request, queryset, per_page: int) -> Page:
+def page_of(request, queryset, per_page: int, *, count: int | None = None) -> Page:
     """The requested page of ``queryset``; ``page.query`` is the query string without the page
-    number, so page links keep the filters."""
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    number, so page links keep the filters. ``count``: the number of rows, when the caller
+    knows it without counting (e.g. from a cache)."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     page.query = query.urlencode()

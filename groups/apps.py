@@ -6,3 +6,8 @@ class GroupsConfig(AppConfig):
     # Explicit, so nothing is confused with django.contrib.auth's Group.
     label = "groups"
     verbose_name = "Cohorts"
+
+    def ready(self):
+        from groups import signals  # noqa: PLC0415  (imports models: registry ready)
+
+        signals.connect()

@@ -4,6 +4,8 @@ The solver itself (groups/formation/) knows nothing of Django; this module conve
 members app's profiles and conflicts into its input and its output back into cohorts.
 """
 
+import hashlib
+import json
 import logging
 import re
 import threading
@@ -17,7 +19,8 @@ from django.utils import timezone
 
 # groups.tasks imports this module too; its tasks are looked up when a run is queued, so the
 # cycle is harmless.
-from groups import formation, tasks
+from core.versions import POOL, cached, version_bump
+from groups import formation, selectors, tasks
 from groups.models import Cohort, FormationRun, Membership, RosterEvent
 from groups.permissions import can_create_cohort
 from groups.services import _unique_slug
@@ -162,6 +165,19 @@ def pool_defaults(*, member_ids: list[int], defaults: dict) -> dict:
             break
         settings[advice.parameter] = advice.value
     return settings
+
+
+def whole_pool_defaults(*, defaults: dict) -> dict:
+    """``pool_defaults`` for the whole pool, as the wizard's start page offers them: working
+    them out takes a second or so of Python at 3,000 waiting members, so the result is cached
+    until the pool changes (and per day: time-zone offsets are taken on today's date)."""
+
+    def compute() -> dict:
+        ids = list(selectors.pool().values_list("pk", flat=True))
+        return pool_defaults(member_ids=ids, defaults=defaults)
+
+    key = json.dumps([str(timezone.localdate()), defaults], sort_keys=True)
+    return cached(POOL, "defaults:" + hashlib.sha256(key.encode()).hexdigest(), compute)
 
 
 def run_start(*, actor, member_ids: list[int], params: dict) -> FormationRun:
@@ -378,6 +394,8 @@ def run_apply(*, run: FormationRun, actor) -> list[Cohort]:
             Membership(cohort=cohorts[c], member_id=pk)
             for pk, c in zip(locked.member_ids, locked.assignment, strict=True)
         )
+        # bulk_create sends no signals (groups/signals.py)
+        version_bump(POOL)
         RosterEvent.objects.bulk_create(
             RosterEvent(cohort=cohorts[c], member_id=pk, actor=actor, action="added", reason=reason)
             for pk, c in zip(locked.member_ids, locked.assignment, strict=True)

@@ -36,7 +36,7 @@ def formation_start(request):
     return render(
         request,
         "groups/formation_start.html",
-        {"form": form, "runs": runs, "pool_size": selectors.pool().count()},
+        {"form": form, "runs": runs, "pool_size": selectors.pool_count()},
     )
 
 
@@ -47,10 +47,7 @@ def _start_initial(request) -> dict:
     run = FormationRun.objects.filter(pk=source).first() if source.isdigit() else None
     if run is not None:
         return forms.FormationForm.initial_from(run.params)
-    ids = list(selectors.pool().values_list("pk", flat=True))
-    params = formation_services.pool_defaults(
-        member_ids=ids, defaults=forms.FormationForm.default_params()
-    )
+    params = formation_services.whole_pool_defaults(defaults=forms.FormationForm.default_params())
     return forms.FormationForm.initial_from(params)
 
 

@@ -1,9 +1,12 @@
 """Reads in the groups app, scoped to the person asking."""
 
+import hashlib
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from core.versions import POOL, cached
 from groups.models import Cohort, Membership, RosterEvent
 from members.models import Profile, RankedChallenge, Role, User
 from members.permissions import is_admin
@@ -151,6 +154,15 @@ def pool(*, challenge=None, region="", industry="", meeting_format="", q="") -> 
         )
     # NOT EXISTS and EXISTS, not joins: no duplicate rows, so no DISTINCT over the whole pool.
     return qs.order_by("profile__approved_at", "id")
+
+
+def pool_count(**filters) -> int:
+    """How many people ``pool(**filters)`` lists. Counting them is an anti-join over every
+    approved member (20-40 ms at 35,000), so the count is cached until the pool changes
+    (``core.versions.POOL``, bumped by groups/signals.py and the bulk writes)."""
+    given = sorted((name, getattr(value, "pk", value)) for name, value in filters.items())
+    key = hashlib.sha256(repr(given).encode()).hexdigest()
+    return cached(POOL, f"count:{key}", lambda: pool(**filters).count())
 
 
 def roster_industries(cohort: Cohort) -> list[str]:

@@ -112,7 +112,13 @@ def cohort_edit(request, slug: str):
 
 
 def _pool_page(request, form):
-    return page_of(request, selectors.pool(**form.filters()), POOL_PER_PAGE)
+    filters = form.filters()
+    return page_of(
+        request,
+        selectors.pool(**filters),
+        POOL_PER_PAGE,
+        count=selectors.pool_count(**filters),
+    )
 
 
 def cohort_add(request, slug: str):

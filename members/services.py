@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.tokens import token_hash, token_new
+from core.versions import POOL, version_bump
 from members import eligibility, notification_kinds
 from members.companies import company_keys
 from members.models import (
@@ -127,6 +128,8 @@ def challenges_rank(*, profile: Profile, challenges: list) -> None:
             RankedChallenge(profile=profile, challenge=c, rank=i)
             for i, c in enumerate(challenges, start=1)
         )
+        # bulk_create sends no signals (groups/signals.py)
+        version_bump(POOL)
 
 
 def conflicts_replace(*, profile: Profile, declarations: list[dict]) -> None:
@@ -148,6 +151,7 @@ def conflicts_replace(*, profile: Profile, declarations: list[dict]) -> None:
             )
             for d in declarations
         )
+        version_bump(POOL)
 
 
 # Applications ---------------------------------------------------------------------------
@@ -322,6 +326,7 @@ def application_decide(
             applicant.role = Role.MEMBER
             applicant.save(update_fields=["role", "is_staff", "is_superuser"])
             Profile.objects.filter(user=applicant).update(approved_at=timezone.now())
+            version_bump(POOL)
         notification_kinds.application_decision(
             application=application,
             event=_last_transition(application),

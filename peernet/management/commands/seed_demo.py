@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import DemoAccount
+from core.versions import POOL, version_bump
 from groups.models import Cohort, Membership
 from meetings.demo import seed_meetings
 from members import demo, selectors, services
@@ -174,6 +175,7 @@ class Command(BaseCommand):
         services.challenges_rank(profile=profile, challenges=picks)
         if user.role == Role.MEMBER and profile.approved_at is None:
             Profile.objects.filter(pk=profile.pk).update(approved_at=timezone.now())
+            version_bump(POOL)
         return profile
 
     def _application(self, person, i, state, admin):
