@@ -6,6 +6,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
-        from meetings import notification_kinds  # noqa: PLC0415  (imports models: registry ready)
+        # Both import models: the registry is ready by now.
+        from meetings import forum_notifications, notification_kinds  # noqa: PLC0415
 
         notification_kinds.register()
+        forum_notifications.register()

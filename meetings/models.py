@@ -149,6 +149,16 @@ class Rsvp(models.Model):
 
 # A topic raised more often than this has made its point; the bound keeps scores in range.
 MAX_TIMES_RAISED = 100
+PRESENTATION_TEXT_MAX = 2000
+
+
+class Wants(models.TextChoices):
+    """What a presenter asks of the group."""
+
+    EXPERIENCE = "experience", "Your experience"
+    IDEAS = "ideas", "Ideas"
+    ACCOUNTABILITY = "accountability", "Accountability"
+    LISTENING = "listening", "Just listening"
 
 
 class Topic(models.Model):
@@ -185,6 +195,15 @@ class Topic(models.Model):
     estimated_minutes = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(240)]
     )
+    # The presentation: what the cohort reads once the topic is posted to one of its meetings
+    # (the details above stay the owner's own notes).
+    statement = models.CharField("the issue in one sentence", max_length=200, blank=True)
+    background = models.TextField(blank=True, max_length=PRESENTATION_TEXT_MAX)
+    tried = models.TextField("what I have tried", blank=True, max_length=PRESENTATION_TEXT_MAX)
+    wants = models.CharField(
+        "what I want from the group", max_length=14, choices=Wants.choices, blank=True
+    )
+    decision_by = models.DateField("decision deadline", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -528,3 +547,103 @@ class MeetingSegment(models.Model):
     def actual_minutes(self) -> int | None:
         seconds = self.actual_seconds
         return None if seconds is None else round(seconds / 60)
+
+
+# The forum protocol around a meeting ------------------------------------------------------
+
+HEADLINE_MAX = 140
+NOTE_TEXT_MAX = 8000
+EVALUATION_COMMENT_MAX = 2000
+MAX_HEADLINES = 3
+# A rating at or below this marks a member as low in the updates summary.
+LOW_RATING = 4
+
+
+def _rating(verbose_name: str):
+    return models.PositiveSmallIntegerField(
+        verbose_name, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+
+
+class MemberUpdate(models.Model):
+    """A member's update before a meeting: three ratings, a few headlines, and whether they
+    need time. Read by that meeting's cohort-mates and facilitators only."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="updates")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    work = _rating("work (1–10)")
+    family = _rating("family (1–10)")
+    personal = _rating("personal (1–10)")
+    headlines = models.JSONField(default=list, blank=True)
+    needs_time = models.BooleanField("I need time today", default=False)
+    time_topic = models.CharField("what about (optional)", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="update_one_per_member"),
+            models.CheckConstraint(
+                condition=Q(work__gte=1, work__lte=10)
+                & Q(family__gte=1, family__lte=10)
+                & Q(personal__gte=1, personal__lte=10),
+                name="update_ratings_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Update of {self.member_id} for {self.meeting_id}"
+
+    @property
+    def lowest(self) -> int:
+        return min(self.work, self.family, self.personal)
+
+    @property
+    def is_low(self) -> bool:
+        return self.lowest <= LOW_RATING
+
+
+class FacilitatorNote(models.Model):
+    """The facilitators' private notes on one meeting: never shown to members, never sent."""
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, related_name="facilitator_note"
+    )
+    text = models.TextField(blank=True, max_length=NOTE_TEXT_MAX)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Facilitator note on {self.meeting_id}"
+
+
+class Evaluation(models.Model):
+    """An attendee's evaluation of a meeting that has ended. The facilitators read each one;
+    the cohort sees the average and the count."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="evaluations")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = _rating("rating (1–10)")
+    most_valuable = models.ForeignKey(
+        MeetingSegment,
+        verbose_name="most valuable segment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.TextField(blank=True, max_length=EVALUATION_COMMENT_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="evaluation_once"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=10), name="evaluation_rating_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evaluation of {self.meeting_id} by {self.member_id}"

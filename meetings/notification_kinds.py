@@ -282,7 +282,11 @@ def _stale(row, meeting, now, answered, members) -> str:
 
 def register() -> None:
     for name, label, description in [
-        (AGENDA_PROMPT, "Agenda prompt", "A week before: what will you bring to the meeting?"),
+        (
+            AGENDA_PROMPT,
+            "Agenda prompt",
+            "A week before: your update, and what will you bring to the meeting?",
+        ),
         (RSVP_NUDGE, "RSVP nudge", "A few days before, if you have not said whether you come."),
         (AGENDA_PUBLISHED, "Agenda published", "When the facilitator publishes the agenda."),
         (REMINDER, "Reminder", "The day before, with a calendar file."),

@@ -6,3 +6,13 @@ from groups.permissions import can_manage_cohort
 def can_manage_meeting(user, meeting) -> bool:
     """Schedule, agenda, attendance and commitments: the cohort's facilitators and admins."""
     return can_manage_cohort(user, meeting.cohort)
+
+
+def can_read_facilitator_notes(user, meeting) -> bool:
+    """Private facilitator notes: the cohort's facilitators and admins, never members."""
+    return can_manage_cohort(user, meeting.cohort)
+
+
+def can_read_evaluations(user, meeting) -> bool:
+    """Individual evaluations: the cohort's facilitators and admins; the cohort sees averages."""
+    return can_manage_cohort(user, meeting.cohort)

@@ -31,7 +31,7 @@ def meeting_for(user, pk: int) -> Meeting:
     """One meeting with what its page shows, in a fixed number of queries; 404 if not visible."""
     meeting = get_object_or_404(
         meetings_visible_to(user)
-        .select_related("cohort", "series")
+        .select_related("cohort", "series", "run")
         .prefetch_related(
             "cohort__facilitators",
             Prefetch(

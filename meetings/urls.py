@@ -1,7 +1,18 @@
 from django.urls import path
 
 from meetings import health
-from meetings.views import agenda, attendance, calendar, commitments, meetings, topics
+from meetings.views import (
+    agenda,
+    attendance,
+    calendar,
+    commitments,
+    evaluations,
+    meetings,
+    prep,
+    presentations,
+    topics,
+    updates,
+)
 
 urlpatterns = [
     path("cohorts/<slug:slug>/meetings/", meetings.cohort_meetings, name="cohort_meetings"),
@@ -40,6 +51,17 @@ urlpatterns = [
     path("topics/", topics.topic_list, name="topic_list"),
     path("topics/<int:pk>/edit/", topics.topic_edit, name="topic_edit"),
     path("topics/<int:pk>/delete/", topics.topic_delete, name="topic_delete"),
+    path("meetings/<int:pk>/update/", updates.update_edit, name="member_update"),
+    path("meetings/<int:pk>/updates/", updates.updates_summary, name="updates_summary"),
+    path("meetings/<int:pk>/evaluation/", evaluations.evaluation_submit, name="evaluation_submit"),
+    path("meetings/<int:pk>/evaluations/", evaluations.evaluation_list, name="evaluation_list"),
+    path("meetings/<int:pk>/prep/", prep.meeting_prep, name="meeting_prep"),
+    path("meetings/<int:pk>/prep/notes/", prep.facilitator_note, name="facilitator_note"),
+    path(
+        "topics/<int:pk>/presentation/",
+        presentations.presentation_edit,
+        name="presentation_edit",
+    ),
     path("calendar/", calendar.calendar_settings, name="calendar_settings"),
     path("calendar/feed/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
 ]

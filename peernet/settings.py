@@ -368,6 +368,8 @@ NOTIFICATION_MAX_ATTEMPTS = 8
 # After downtime, meetings that started up to this long ago still get their missed rows,
 # recorded as skipped with a reason; older ones are left alone.
 NOTIFICATION_CATCH_UP_HOURS = 24
+# Attendees may evaluate a meeting for this many days after it ended (one prompt when it ends).
+EVALUATION_OPEN_DAYS = 14
 
 # Every line names the request it was written for (core/request_id.py; "-" outside one);
 # the 500 page quotes the same id. Errors are also emailed to ADMINS when not debugging.

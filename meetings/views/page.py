@@ -6,6 +6,7 @@ from django.utils import timezone
 from meetings import forms, selectors
 from meetings.models import AgendaItem
 from meetings.permissions import can_manage_meeting
+from meetings.views.forum_context import forum_context
 
 
 def page_context(request, meeting, **extra):
@@ -47,6 +48,7 @@ def page_context(request, meeting, **extra):
         "commitment_form": forms.CommitmentForm(members=members) if manage else None,
         "priority_choices": AgendaItem.Priority.choices,
     }
+    context.update(forum_context(request, meeting, manage=manage, is_member=is_member))
     context.update(extra)
     # The two forms are written out in the template (the default widget templates cost more
     # than the rest of the page): their choices as plain rows, the owners from the roster.

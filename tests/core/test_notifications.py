@@ -252,7 +252,14 @@ def test_preferences_page_saves_exactly_the_chosen_kinds(forum, client):
     client.force_login(forum["alice"])
     page = client.get(reverse("notification_preferences"))
     assert page.context["form"].initial == {
-        "receive": ["agenda_prompt", "rsvp_nudge", "agenda_published", "reminder", "change_notice"]
+        "receive": [
+            "agenda_prompt",
+            "rsvp_nudge",
+            "agenda_published",
+            "reminder",
+            "change_notice",
+            "evaluation_prompt",
+        ]
     }
     response = client.post(
         reverse("notification_preferences"), {"receive": ["reminder", "change_notice"]}
@@ -261,6 +268,7 @@ def test_preferences_page_saves_exactly_the_chosen_kinds(forum, client):
     assert sorted(NotificationOptOut.objects.values_list("kind", flat=True)) == [
         "agenda_prompt",
         "agenda_published",
+        "evaluation_prompt",
         "rsvp_nudge",
     ]
     client.post(reverse("notification_preferences"), {"receive": ["reminder", "rsvp_nudge"]})
@@ -268,6 +276,7 @@ def test_preferences_page_saves_exactly_the_chosen_kinds(forum, client):
         "agenda_prompt",
         "agenda_published",
         "change_notice",
+        "evaluation_prompt",
     ]
 
 

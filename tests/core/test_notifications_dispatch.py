@@ -170,9 +170,10 @@ def test_tick_with_nothing_due_makes_the_same_queries_whatever_the_size(
     # nudge and reminder in the future.
     assert dispatch("2026-03-04 09:00Z")["planned"] == 3 * meetings
     # The watermark, the planners' version (the cohorts' offsets), the offsets again, the
-    # meetings whose moments passed or that changed since (none); then, in one transaction,
+    # meetings whose moments passed or that changed since (none), the meetings held that ended
+    # within the catch-up period (none, for the evaluation prompt); then, in one transaction,
     # the rows to hand out (none) and the watermark moves.
-    with at("2026-03-04 09:01Z"), django_assert_num_queries(8):
+    with at("2026-03-04 09:01Z"), django_assert_num_queries(9):
         assert dispatching.notifications_dispatch() == {"planned": 0, "queued": 0}
     assert len(handed) == 1
 

@@ -180,7 +180,8 @@ def test_meeting_page_with_attendance_has_constant_queries(
         client.force_login(members[0])
         client.get("/")
         # session, user, meeting, facilitators, RSVPs, agenda with votes, attendance, roster,
-        # open commitments (no topics can be posted any more)
-        with django_assert_num_queries(9):
+        # open commitments (no topics can be posted any more), updates written (the meeting
+        # is under way: no evaluation yet)
+        with django_assert_num_queries(10):
             response = client.get(reverse("meeting_detail", args=[meeting.pk]))
     assert len(response.context["attendance"]) == count
