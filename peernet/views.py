@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from core.models import Heartbeat, Notification
 from groups.models import Cohort, Membership
 from groups.selectors import cohort_of_member, cohorts_facilitated_by, roster
+from meetings.forum_selectors import meetings_to_prepare
 from members.models import Application, Role
 from members.permissions import role_of
 from members.selectors import queue_counts
@@ -74,7 +75,11 @@ def _dashboard_facilitator(request):
         .annotate(active_members=_active_count())
         .order_by("name")
     )
-    return render(request, "peernet/dashboard_facilitator.html", {"cohorts": cohorts})
+    return render(
+        request,
+        "peernet/dashboard_facilitator.html",
+        {"cohorts": cohorts, "to_prepare": meetings_to_prepare(request.user)},
+    )
 
 
 def _dashboard_member(request):
