@@ -113,3 +113,9 @@ def lean_form(form) -> str:
         class_attr = format_html(' class="{}"', classes) if classes else ""
         parts.append(format_html("<div{}>{}</div>", class_attr, _field_group(bf)))
     return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def lean_field_group(bf) -> str:
+    """The same HTML as ``{{ field.as_field_group }}``, built in Python where it can be."""
+    return mark_safe(_field_group(bf))

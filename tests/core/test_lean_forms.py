@@ -4,7 +4,9 @@ import pytest
 from django import forms
 from django.template import Context, Template
 
+from groups.forms import CohortFilterForm, FormationForm, PoolFilterForm
 from meetings.forms import CommitmentForm, PostTopicForm, TopicForm
+from members.forms import QueueFilterForm
 from tests import factories
 
 
@@ -63,6 +65,26 @@ def test_lean_form_matches_the_app_forms_bound_and_unbound():
     ]:
         form.is_valid() if form.is_bound else None
         assert _squash(_lean(form)) == _squash(form.render()), type(form).__name__
+
+
+@pytest.mark.django_db
+def test_lean_forms_match_the_filter_forms_and_the_formation_form():
+    """The list pages' filters (field by field) and the formation wizard (whole form)."""
+    challenge = factories.challenges(1)[0]
+    field_group = Template("{% load lean_forms %}{% lean_field_group field %}")
+    for form in [
+        PoolFilterForm(),
+        PoolFilterForm({"q": "<Ann>", "challenge": str(challenge.pk), "region": "Europe"}),
+        CohortFilterForm({"status": "nope"}),
+        QueueFilterForm({"q": "x"}),
+    ]:
+        form.is_valid()
+        for bf in form:
+            lean = field_group.render(Context({"field": bf}))
+            assert _squash(lean) == _squash(bf.as_field_group()), (type(form).__name__, bf.name)
+    for form in [FormationForm(), FormationForm({"min_size": "x", "max_tz_spread": "-1"})]:
+        form.is_valid() if form.is_bound else None
+        assert _squash(_lean(form)) == _squash(form.render())
 
 
 def test_lean_form_leaves_forms_with_hidden_fields_to_django():
