@@ -13,6 +13,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from groups.formation import FeatureAffinity, Problem
+from groups.formation.geo import cos_limit
+from groups.formation.problem import GEO_HARD, GEO_PENALTY, static_fits
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ def solve_exact(problem: Problem, *, scale: float = 1.0, time_limit: float = 60.
     for i, j in apart:
         for k in range(g):
             m.add(x[i][k] + x[j][k] <= 1)
+    penalty_terms = _geography(m, problem, x, scale)
+    _windows(m, problem, x)
     if problem.formats is not None:
         n_bits = max(int(problem.formats.max()).bit_length(), 1)
         for k in range(g):
@@ -70,11 +74,12 @@ def solve_exact(problem: Problem, *, scale: float = 1.0, time_limit: float = 60.
     # Groups with the same bounds and no fixed member are interchangeable, so order them by
     # their smallest member: member i may join the next group of its class only if a smaller
     # member is in the previous one. This removes the equivalent relabellings from the search.
-    classes: dict[tuple[int, int], list[int]] = {}
+    classes: dict[tuple, list[int]] = {}
     pinned = set(problem.fixed.values())
     for k in range(g):
         if k not in pinned:
-            classes.setdefault((problem.lower[k], problem.upper[k]), []).append(k)
+            spec = problem.cohorts[k] if problem.cohorts is not None else None
+            classes.setdefault((problem.lower[k], problem.upper[k], spec), []).append(k)
     for same in classes.values():
         for pos in range(1, len(same)):
             prev, cur = same[pos - 1], same[pos]
@@ -112,7 +117,7 @@ def solve_exact(problem: Problem, *, scale: float = 1.0, time_limit: float = 60.
             m.add(sum(y for _, y in partners) <= (problem.upper[k] - 1) * x[i][k])
             top = sum(v for v in row[: problem.upper[k] - 1] if v > 0)
             m.add(sum(int(ints[key]) * y for key, y in partners) <= top * x[i][k])
-    m.maximize(sum(terms))
+    m.maximize(sum(terms) + sum(penalty_terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 2
@@ -125,3 +130,61 @@ def solve_exact(problem: Problem, *, scale: float = 1.0, time_limit: float = 60.
     return ExactResult(
         status, solver.objective_value / scale, assign, solver.best_objective_bound / scale
     )
+
+
+def _geography(m: cp_model.CpModel, problem: Problem, x: list, scale: float) -> list:
+    """Formats fixed per cohort, in-person distance limits (hard) and hybrid distance penalties
+    (objective terms, returned)."""
+    n, g = problem.n, problem.n_groups
+    if problem.cohort_formats is None:
+        return []
+    fits = static_fits(problem)
+    for i in range(n):
+        for k in range(g):
+            if not fits[i, k]:
+                m.add(x[i][k] == 0)
+    if problem.locations is None or problem.located is None:
+        return []
+    assert problem.has_home is not None and problem.homes is not None
+    assert problem.max_km is not None
+    weight = problem.distance_penalty * scale
+    if abs(weight - round(weight)) > 1e-6:
+        raise ValueError(f"the distance penalty is not an integer after scaling by {scale}")
+    weight = round(weight)
+    terms = []
+    u, known = problem.locations, problem.located
+    for k in range(g):
+        kind = problem.geo_kind(k)
+        limit = cos_limit(problem.max_km[k])
+        if kind == GEO_PENALTY and problem.has_home[k]:
+            for i in range(n):
+                if known[i] and float(u[i] @ problem.homes[k]) < limit:
+                    terms.append(-weight * x[i][k])
+        if kind in (GEO_HARD, GEO_PENALTY) and not problem.has_home[k]:
+            for i in range(n):
+                for j in range(i + 1, n):
+                    if not (known[i] and known[j] and float(u[i] @ u[j]) < limit):
+                        continue
+                    if kind == GEO_HARD:
+                        m.add(x[i][k] + x[j][k] <= 1)
+                    else:
+                        both = m.new_bool_var(f"far{i}_{j}_{k}")
+                        m.add_bool_or([x[i][k].Not(), x[j][k].Not(), both])
+                        terms.append(-weight * both)
+    return terms
+
+
+def _windows(m: cp_model.CpModel, problem: Problem, x: list) -> None:
+    """A non-empty cohort picks one start slot that every member of it can attend."""
+    if problem.start_slots is None:
+        return
+    n, g = problem.n, problem.n_groups
+    cols = np.unique(problem.start_slots.T, axis=0)
+    cols = cols[cols.any(axis=1)]
+    for k in range(g):
+        slot = [m.new_bool_var(f"slot{k}_{c}") for c in range(cols.shape[0])]
+        for i in range(n):
+            m.add(sum(slot) >= x[i][k])
+            for c in range(cols.shape[0]):
+                if not cols[c, i]:
+                    m.add(x[i][k] + slot[c] <= 1)

@@ -8,27 +8,40 @@ from .advice import Advice, advise, min_tz_spread
 from .explain import CohortExplanation, MemberExplanation, explain
 from .features import (
     ALL_FORMATS,
+    DEFAULT_HOURS,
+    DEFAULT_MAX_KM,
+    FORMAT_NAMES,
     HYBRID,
     IN_PERSON,
     VIRTUAL,
+    CohortSpec,
     FeatureAffinity,
+    Hours,
     IndustryMode,
     Member,
     Weights,
     build_features,
 )
+from .geo import haversine_km
+from .hours import member_start_slots, utc_intervals
 from .moves import MoveCheck, check_move, cohort_scores
-from .problem import InfeasibleError, Problem, make_problem, violations
+from .problem import DISTANCE_PENALTY, InfeasibleError, Problem, make_problem, violations
 from .solver import Solution, form_cohorts, solve, warmup
 
 __all__ = [
     "ALL_FORMATS",
+    "DEFAULT_HOURS",
+    "DEFAULT_MAX_KM",
+    "DISTANCE_PENALTY",
+    "FORMAT_NAMES",
     "HYBRID",
     "IN_PERSON",
     "VIRTUAL",
     "Advice",
     "CohortExplanation",
+    "CohortSpec",
     "FeatureAffinity",
+    "Hours",
     "IndustryMode",
     "InfeasibleError",
     "Member",
@@ -43,9 +56,12 @@ __all__ = [
     "cohort_scores",
     "explain",
     "form_cohorts",
+    "haversine_km",
     "make_problem",
+    "member_start_slots",
     "min_tz_spread",
     "solve",
+    "utc_intervals",
     "violations",
     "warmup",
 ]

@@ -46,6 +46,22 @@ class Data(NamedTuple):
     has_cat: bool
     category: np.ndarray  # (n,) int64
     lists: bool  # keep per-group member lists (restricted neighbourhood)
+    has_static: bool  # member-to-cohort checks that ignore the other members (format, home)
+    allowed: np.ndarray  # (n, G) bool, or (1, 1)
+    has_far: bool  # some in-person or hybrid cohort without a home: pairwise distances
+    geo_kind: np.ndarray  # (G,) int64: 0 none, 1 in person (hard), 2 hybrid (penalty)
+    geo_home: np.ndarray  # (G,) bool: the cohort has a home point
+    home_unit: np.ndarray  # (G, 3) unit vectors of homes
+    cos_lim: np.ndarray  # (G,) dot-product threshold of the cohort's distance limit
+    unit: np.ndarray  # (n, 3) unit vectors of member locations (zero when unknown)
+    located: np.ndarray  # (n,) bool
+    site: np.ndarray  # (n,) int64 distinct location index, -1 when unknown
+    site_unit: np.ndarray  # (S, 3)
+    has_pen: bool  # some hybrid cohort costs a penalty per member or pair beyond its limit
+    pen_w: float
+    has_tw: bool  # meeting windows
+    tw_bits: np.ndarray  # (n, W) uint64 start slots (compressed columns)
+    n_words: int
 
 
 class State(NamedTuple):
@@ -62,6 +78,9 @@ class State(NamedTuple):
     group_cat: np.ndarray  # (G,) int64 category of a non-empty group
     members: np.ndarray  # (G, cap) int64 member lists when Data.lists
     pos: np.ndarray  # (n,) int64 position of a member in its list
+    far_count: np.ndarray  # (G, S) int32: members of g beyond g's limit from site s
+    tw_and: np.ndarray  # (G, W) uint64: start slots common to the members of g (all when empty)
+    tw_wo: np.ndarray  # (n, W) uint64: slots common to the other members of i's group
 
 
 # --------------------------------------------------------------------------- random numbers
@@ -102,8 +121,56 @@ def pair(d: Data, i: int, j: int) -> float:
 
 
 @njit(cache=True)
+def dot3(a: np.ndarray, i: int, b: np.ndarray, j: int) -> float:
+    return a[i, 0] * b[j, 0] + a[i, 1] * b[j, 1] + a[i, 2] * b[j, 2]
+
+
+@njit(cache=True)
+def far_pair(d: Data, i: int, j: int, g: int) -> bool:
+    """Members i and j are both located and beyond group g's distance limit from each other."""
+    return d.located[i] and d.located[j] and dot3(d.unit, i, d.unit, j) < d.cos_lim[g]
+
+
+@njit(cache=True)
+def unary(d: Data, i: int, g: int) -> float:
+    """The hybrid home penalty of member i in group g (0.0 or -pen_w)."""
+    far = d.located[i] and dot3(d.unit, i, d.home_unit, g) < d.cos_lim[g]
+    if d.geo_kind[g] == 2 and d.geo_home[g] and far:
+        return -d.pen_w
+    return 0.0
+
+
+@njit(cache=True)
+def pair_pen_group(d: Data, g: int) -> bool:
+    """Group g charges the penalty per pair of members beyond its limit."""
+    return d.has_pen and d.geo_kind[g] == 2 and not d.geo_home[g]
+
+
+@njit(cache=True)
+def penalty_of(d: Data, s: State, i: int, g: int) -> float:
+    """Feature form: the distance penalty member i meets in group g (dense form folds it into
+    the member-to-group table instead)."""
+    v = unary(d, i, g)
+    if pair_pen_group(d, g) and d.located[i]:
+        v -= d.pen_w * s.far_count[g, d.site[i]]
+    return v
+
+
+@njit(cache=True)
+def pair_back(d: Data, i: int, j: int, gi: int, gj: int) -> float:
+    """What a swap of i (in gi) and j (in gj) gives back of the pair penalties that the move
+    gains counted between i and j (each moves away from the other)."""
+    v = 0.0
+    if pair_pen_group(d, gi) and far_pair(d, i, j, gi):
+        v += d.pen_w
+    if pair_pen_group(d, gj) and far_pair(d, i, j, gj):
+        v += d.pen_w
+    return v
+
+
+@njit(cache=True)
 def gain(d: Data, s: State, i: int, g: int) -> float:
-    """Affinity of member i to the members of group g other than i."""
+    """Affinity of member i to the members of group g other than i, less distance penalties."""
     if d.dense:
         return s.m_table[i, g]
     v = 0.0
@@ -111,6 +178,8 @@ def gain(d: Data, s: State, i: int, g: int) -> float:
         v += d.feat_w[i, t] * s.s_table[g, t]
     if s.assign[i] == g:
         v -= d.self_sim[i]
+    if d.has_pen:
+        v += penalty_of(d, s, i, g)
     return v
 
 
@@ -120,6 +189,9 @@ def objective(d: Data, s: State) -> float:
     for i in range(d.n):
         if s.assign[i] >= 0:
             total += gain(d, s, i, s.assign[i])
+            if d.has_pen:
+                # Pair terms are counted from both sides, a member's home penalty only once.
+                total += unary(d, i, s.assign[i])
     return 0.5 * total
 
 
@@ -182,6 +254,8 @@ def _and_without(d: Data, s: State, g: int, out: int) -> np.int64:
 @njit(cache=True)
 def can_enter(d: Data, s: State, j: int, g: int, out: int) -> bool:
     """Whether j may join g while member ``out`` of g (or nobody, -1) leaves; sizes excluded."""
+    if d.has_static and not d.allowed[j, g]:
+        return False
     if d.has_conf:
         c = s.conf_count[j, g]
         if c > 0:
@@ -206,7 +280,73 @@ def can_enter(d: Data, s: State, j: int, g: int, out: int) -> bool:
         m = s.fmt_and[g] if out < 0 else _and_without(d, s, g, out)
         if (m & d.fmt_mask[j]) == 0:
             return False
+    if d.has_far and d.geo_kind[g] == 1 and not d.geo_home[g]:
+        c = s.far_count[g, d.site[j]]
+        if c > 0:
+            if out >= 0 and far_pair(d, j, out, g):
+                c -= 1
+            if c > 0:
+                return False
+    if d.has_tw:
+        bits = d.tw_bits
+        if out < 0:
+            base = s.tw_and
+            row = g
+        else:
+            base = s.tw_wo
+            row = out
+        # A plain loop: the compiled kernels take no generator expressions.
+        for w in range(d.n_words):  # noqa: SIM110
+            if base[row, w] & bits[j, w]:
+                return True
+        return False
     return True
+
+
+@njit(cache=True)
+def _tw_refresh(d: Data, s: State, h: int) -> None:
+    """Recompute group h's common start slots, and each member's "without me" slots."""
+    m = s.size[h]
+    bits = d.tw_bits
+    for w in range(d.n_words):
+        acc = ~np.uint64(0)
+        for q in range(m):
+            acc &= bits[s.members[h, q], w]
+        s.tw_and[h, w] = acc
+        for q in range(m):
+            other = ~np.uint64(0)
+            for r in range(m):
+                if r != q:
+                    other &= bits[s.members[h, r], w]
+            s.tw_wo[s.members[h, q], w] = other
+
+
+@njit(cache=True)
+def _far_update(d: Data, s: State, i: int, h: int, step: int) -> None:
+    """Add (step 1) or remove (step -1) member i's pairwise-distance counts in group h."""
+    if d.geo_kind[h] == 0 or d.geo_home[h] or not d.located[i]:
+        return
+    su = d.site_unit
+    u = d.unit
+    lim = d.cos_lim[h]
+    fc = s.far_count
+    for t in range(su.shape[0]):
+        if su[t, 0] * u[i, 0] + su[t, 1] * u[i, 1] + su[t, 2] * u[i, 2] < lim:
+            fc[h, t] += step
+
+
+@njit(cache=True)
+def _pair_pen_rows(d: Data, s: State, i: int, h: int, sign: float) -> None:
+    """Dense form: add ``sign`` times member i's pair penalties to every member's gain to h."""
+    if not d.located[i]:
+        return
+    m_tab = s.m_table
+    u = d.unit
+    lim = d.cos_lim[h]
+    w = sign * d.pen_w
+    for v in range(d.n):
+        if d.located[v] and u[v, 0] * u[i, 0] + u[v, 1] * u[i, 1] + u[v, 2] * u[i, 2] < lim:
+            m_tab[v, h] -= w
 
 
 # --------------------------------------------------------------------------- state updates
@@ -228,6 +368,8 @@ def insert(d: Data, s: State, i: int, h: int) -> None:
         aff = d.affinity
         for u in range(d.n):
             m_tab[u, h] += aff[i, u]
+        if pair_pen_group(d, h):
+            _pair_pen_rows(d, s, i, h, 1.0)
     else:
         s_tab = s.s_table
         feat = d.feat
@@ -265,6 +407,10 @@ def _insert_counts(d: Data, s: State, i: int, h: int) -> None:
         p = s.size[h] - 1
         s.members[h, p] = i
         s.pos[i] = p
+    if d.has_far:
+        _far_update(d, s, i, h, 1)
+    if d.has_tw:
+        _tw_refresh(d, s, h)
 
 
 @njit(cache=True)
@@ -275,6 +421,8 @@ def remove(d: Data, s: State, i: int) -> None:
         aff = d.affinity
         for u in range(d.n):
             m_tab[u, g] -= aff[i, u]
+        if pair_pen_group(d, g):
+            _pair_pen_rows(d, s, i, g, -1.0)
     else:
         s_tab = s.s_table
         feat = d.feat
@@ -313,6 +461,12 @@ def remove(d: Data, s: State, i: int) -> None:
         for b in range(d.n_bits):
             s.fmt_count[g, b] -= (d.fmt_mask[i] >> b) & 1
         s.fmt_and[g] = _fmt_and_of(d, s, g)
+    if d.has_far:
+        _far_update(d, s, i, g, -1)
+    if d.has_tw:
+        _tw_refresh(d, s, g)
+        for w in range(d.n_words):
+            s.tw_wo[i, w] = ~np.uint64(0)
 
 
 @njit(cache=True)
@@ -337,8 +491,19 @@ def reset(d: Data, s: State) -> None:
     s.size[:] = 0
     if d.dense:
         s.m_table[:, :] = 0.0
+        if d.has_pen:
+            # Home penalties do not depend on the other members: they are the table's base.
+            for g in range(d.n_groups):
+                if d.geo_kind[g] == 2 and d.geo_home[g]:
+                    for i in range(d.n):
+                        s.m_table[i, g] = unary(d, i, g)
     else:
         s.s_table[:, :] = 0.0
+    if d.has_far:
+        s.far_count[:, :] = 0
+    if d.has_tw:
+        s.tw_and[:, :] = ~np.uint64(0)
+        s.tw_wo[:, :] = ~np.uint64(0)
     if d.has_conf:
         s.conf_count[:, :] = 0
     if d.has_tz:
@@ -370,6 +535,8 @@ def rebuild(d: Data, s: State, assign: np.ndarray) -> None:
             if h >= 0:
                 # The affinity tables were filled in bulk above.
                 _insert_counts(d, s, i, h)
+                if pair_pen_group(d, h):
+                    _pair_pen_rows(d, s, i, h, 1.0)
     else:
         for i in range(d.n):
             if assign[i] >= 0:
@@ -432,11 +599,48 @@ def construct(d: Data, s: State, order: np.ndarray, rng: np.ndarray, noise: floa
             if best_g >= 0:
                 break
         if best_g < 0:
-            return i
+            if not d.lists:
+                return i
+            # Ejection: take the place of a member who can move to a cohort with room.
+            h2 = _eject_into(d, s, i, rng, must_fill)
+            if h2 < 0:
+                return i
+            if s.size[h2] <= d.lb[h2]:
+                deficit -= 1
+            remaining -= 1
+            continue
         if s.size[best_g] < d.lb[best_g]:
             deficit -= 1
         remaining -= 1
         insert(d, s, i, best_g)
+    return -1
+
+
+@njit(cache=True)
+def _eject_into(d: Data, s: State, i: int, rng: np.ndarray, must_fill: bool) -> int:
+    """Place unplaced member i in some group h in the stead of a movable member j, who moves to
+    another group h2 with room (below its lower bound when ``must_fill``); returns h2, or -1 when
+    no such pair exists. Starts at a random group so that repeated constructions try different
+    ejections."""
+    g_count = d.n_groups
+    first = rng_int(rng, g_count)
+    for a in range(g_count):
+        h = (first + a) % g_count
+        if d.has_static and not d.allowed[i, h]:
+            continue
+        for q in range(s.size[h]):
+            j = s.members[h, q]
+            if not d.movable[j] or not can_enter(d, s, i, h, j):
+                continue
+            for b in range(g_count):
+                h2 = (first + b) % g_count
+                if h2 == h or s.size[h2] >= (d.lb[h2] if must_fill else d.ub[h2]):
+                    continue
+                if can_enter(d, s, j, h2, -1):
+                    remove(d, s, j)
+                    insert(d, s, j, h2)
+                    insert(d, s, i, h)
+                    return h2
     return -1
 
 
@@ -538,6 +742,8 @@ def tabu_chunk(
     members = s.members
     movable = d.movable
     constrained = d.has_conf or d.has_tz or d.has_fmt or d.has_cat
+    constrained = constrained or d.has_static or d.has_far or d.has_tw
+    pair_pen = d.has_pen
     for _ in range(n_iter):
         gmax[:, :] = NEG_INF
         for a in range(n_mov):
@@ -595,6 +801,8 @@ def tabu_chunk(
                         continue
                     # Same association as gmax, so that the bound holds exactly in floating point.
                     delta = di + (m_tab[j, gi] - m_tab[j, gj]) - 2.0 * aff[i, j]
+                    if pair_pen:
+                        delta += pair_back(d, i, j, gi, gj)
                     if delta < best_delta:
                         continue
                     if (tabu[i, gj] > it or tabu[j, gi] > it) and f + delta <= f_best + eps:
@@ -704,6 +912,9 @@ def _gains_of(d: Data, s: State, i: int, out: np.ndarray) -> None:
     gi = s.assign[i]
     if gi >= 0:
         out[gi] -= d.self_sim[i]
+    if d.has_pen:
+        for h in range(d.n_groups):
+            out[h] += penalty_of(d, s, i, h)
 
 
 @njit(cache=True)
@@ -795,6 +1006,8 @@ def descent_chunk(
                     continue
                 if dense:
                     delta = base + m_tab[j, gi] - m_tab[j, h] - 2.0 * aff[i, j]
+                    if d.has_pen:
+                        delta += pair_back(d, i, j, gi, h)
                 else:
                     to_gi = 0.0
                     to_h = 0.0
@@ -804,6 +1017,9 @@ def descent_chunk(
                         to_h += fw[j, t] * s_tab[h, t]
                         dij += fw[i, t] * feat[j, t]
                     delta = base + to_gi - (to_h - self_sim[j]) - 2.0 * dij
+                    if d.has_pen:
+                        delta += penalty_of(d, s, j, gi) - penalty_of(d, s, j, h)
+                        delta += pair_back(d, i, j, gi, h)
                 if delta > best_delta and can_enter(d, s, j, gi, i) and can_enter(d, s, i, h, j):
                     best_delta = delta
                     bj = j

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from . import geo
 from .features import FeatureAffinity
-from .problem import Problem
+from .hours import windows_of
+from .problem import Problem, cohort_penalty
 
 TOP_MATES = 3
 
@@ -31,9 +33,17 @@ class MemberExplanation:
 
 @dataclass(frozen=True)
 class CohortExplanation:
-    """A cohort's ``score`` (sum of pair affinities), the challenges ranked by at least two of
-    its members with their counts (most common first), its industry mix (largest first) and its
-    time-zone spread in hours (None when time zones are not part of the problem)."""
+    """A cohort's ``score`` (sum of pair affinities, less ``distance_penalty`` for a hybrid
+    cohort's members beyond its distance limit), the challenges ranked by at least two of its
+    members with their counts (most common first), its industry mix (largest first) and its
+    time-zone spread in hours (None when time zones are not part of the problem).
+
+    format: the cohort's fixed format (0 when the members choose).
+    distance_km: the largest distance between two located members or, for a cohort with a home,
+        from a located member to the home (None without locations).
+    windows: UTC minute-of-week intervals in which a meeting fits every member (None when
+        meeting times are not part of the problem; empty when there is none).
+    """
 
     cohort: int
     members: tuple[int, ...]
@@ -41,6 +51,10 @@ class CohortExplanation:
     shared_challenges: tuple[tuple[Hashable, int], ...]
     industry_mix: tuple[tuple[Hashable, int], ...]
     tz_spread: float | None
+    format: int = 0
+    distance_km: float | None = None
+    distance_penalty: float = 0.0
+    windows: tuple[tuple[int, int], ...] | None = None
 
 
 def _counted(items: Sequence[Hashable]) -> tuple[tuple[Hashable, int], ...]:
@@ -76,7 +90,8 @@ def explain(
     for grp in range(problem.n_groups):
         idx = np.flatnonzero(a == grp)
         block = problem.affinity_block(idx)
-        score = float(block.sum() / 2.0)
+        penalty = cohort_penalty(problem, idx, grp)
+        score = float(block.sum() / 2.0) - penalty
         scores.append(score)
         challenges: list[list[Hashable]] = [
             list(profiles[i].challenges[:limit]) if profiles is not None else [] for i in idx
@@ -112,6 +127,11 @@ def explain(
         if problem.tz_offsets is not None:
             offs = problem.tz_offsets[idx]
             spread = float(offs.max() - offs.min()) if idx.size else 0.0
+        fmt = int(problem.cohort_formats[grp]) if problem.cohort_formats is not None else 0
+        windows: tuple[tuple[int, int], ...] | None = None
+        if problem.start_slots is not None and problem.meeting_minutes is not None:
+            common = np.logical_and.reduce(problem.start_slots[idx], axis=0)
+            windows = tuple(windows_of(common, problem.meeting_minutes))
         cohort_out.append(
             CohortExplanation(
                 cohort=grp,
@@ -120,7 +140,27 @@ def explain(
                 shared_challenges=shared,
                 industry_mix=mix,
                 tz_spread=spread,
+                format=fmt,
+                distance_km=_distance_km(problem, idx, grp),
+                distance_penalty=penalty,
+                windows=windows,
             )
         )
     members = tuple(m for m in member_out if m is not None)
     return members, tuple(cohort_out), tuple(scores)
+
+
+def _distance_km(problem: Problem, idx: NDArray[np.int64], grp: int) -> float | None:
+    if problem.locations is None or problem.located is None:
+        return None
+    u = problem.locations[idx[problem.located[idx]]]
+    if problem.has_home is not None and problem.has_home[grp]:
+        assert problem.homes is not None
+        if not u.shape[0]:
+            return 0.0
+        return geo.km_between(u[int(np.argmin(u @ problem.homes[grp]))], problem.homes[grp])
+    if u.shape[0] < 2:
+        return 0.0
+    dots = u @ u.T
+    a, b = np.unravel_index(int(np.argmin(dots)), dots.shape)
+    return geo.km_between(u[a], u[b])

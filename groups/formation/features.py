@@ -38,6 +38,10 @@ IN_PERSON = 1
 VIRTUAL = 2
 HYBRID = 4
 ALL_FORMATS = IN_PERSON | VIRTUAL | HYBRID
+FORMAT_NAMES = {IN_PERSON: "in-person", VIRTUAL: "virtual", HYBRID: "hybrid"}
+
+# Largest distance between the members of an in-person or hybrid cohort (or from its home).
+DEFAULT_MAX_KM = 80.0
 
 
 class IndustryMode(StrEnum):
@@ -65,14 +69,43 @@ class Weights:
 
 
 @dataclass(frozen=True, slots=True)
+class Hours:
+    """The local hours at which a member can meet, every week.
+
+    start, end: local hours (fractions allowed: 7.5 is 07:30; ``end`` 24 is midnight) on each of
+        ``weekdays`` (0 = Monday ... 6 = Sunday).
+    windows: explicit (weekday, start, end) windows; when given they replace the three above.
+    """
+
+    start: float = 7.0
+    end: float = 19.0
+    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
+    windows: tuple[tuple[int, float, float], ...] = ()
+
+    def local_windows(self) -> tuple[tuple[int, float, float], ...]:
+        if self.windows:
+            return self.windows
+        return tuple((day, self.start, self.end) for day in self.weekdays)
+
+
+DEFAULT_HOURS = Hours()
+
+
+@dataclass(frozen=True, slots=True)
 class Member:
     """What the solver knows of one member.
 
     challenges: challenge labels, most important first.
     company_size, stage: ordinal bucket indices (0 = smallest / earliest).
     industry: any hashable label.
-    tz_offset: UTC offset in hours (fractions allowed, e.g. 5.5).
+    tz_offset: UTC offset in hours (fractions allowed, e.g. 5.5); used for the hours when
+        ``zone`` is None.
     formats: bitmask of acceptable meeting formats (IN_PERSON | VIRTUAL | HYBRID).
+    location: (latitude, longitude) in degrees, or None when unknown. A member without one
+        cannot join an in-person cohort (nothing shows they live near it).
+    place: where the member lives, in words ("Sydney"), for explanations only.
+    hours: local hours at which the member can meet (default 07:00-19:00, Monday to Friday).
+    zone: IANA time zone of ``hours`` ("Australia/Sydney"); None: the fixed ``tz_offset``.
     """
 
     challenges: tuple[Hashable, ...] = ()
@@ -81,6 +114,31 @@ class Member:
     industry: Hashable = ""
     tz_offset: float = 0.0
     formats: int = ALL_FORMATS
+    location: tuple[float, float] | None = None
+    place: str = ""
+    hours: Hours = DEFAULT_HOURS
+    zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CohortSpec:
+    """What is fixed about one cohort before members are placed in it.
+
+    format: IN_PERSON, HYBRID or VIRTUAL; every member of the cohort must accept it. 0 (the
+        default) leaves it to the members: they must share some format, and distance plays no
+        part (the behaviour before cohorts had formats).
+    home: (latitude, longitude) of the cohort's home city, or None.
+    max_km: the distance limit. In-person: every member within ``max_km`` of ``home`` or, with
+        no home, of every other member (a hard constraint). Hybrid: each member beyond the limit
+        from ``home`` (or each pair of members beyond it from each other) costs the solver's
+        ``distance_penalty`` in the objective. Virtual: ignored.
+    place: the home city in words, for explanations only.
+    """
+
+    format: int = 0
+    home: tuple[float, float] | None = None
+    max_km: float = DEFAULT_MAX_KM
+    place: str = ""
 
 
 @dataclass(frozen=True)

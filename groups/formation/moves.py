@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .problem import Problem, cohort_violation
+from .problem import Problem, cohort_penalty, cohort_violation
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,13 @@ class MoveCheck:
 
 
 def cohort_scores(problem: Problem, assignment: Sequence[int] | NDArray[np.int64]) -> list[float]:
-    """Sum of pair affinities inside each cohort."""
+    """Sum of pair affinities inside each cohort, less its distance penalty (hybrid cohorts)."""
     a = np.asarray(assignment, dtype=np.int64)
     out = []
     for grp in range(problem.n_groups):
         idx = np.flatnonzero(a == grp)
-        out.append(float(problem.affinity_block(idx).sum() / 2.0))
+        score = float(problem.affinity_block(idx).sum() / 2.0)
+        out.append(score - cohort_penalty(problem, idx, grp))
     return out
 
 
@@ -81,8 +82,15 @@ def check_move(
     if reason is not None:
         return refuse(reason)
     row = problem.affinity_row(member)
-    loss = float(row[a == src].sum())
+    src_idx = np.flatnonzero(a == src)
+    loss = float(row[src_idx].sum())
     gain = float(row[dst].sum())
+    if problem.cohort_formats is not None:
+        stay = src_idx[src_idx != member]
+        loss += cohort_penalty(problem, stay, src) - cohort_penalty(problem, src_idx, src)
+        gain -= cohort_penalty(problem, [*dst.tolist(), member], to_cohort) - cohort_penalty(
+            problem, dst, to_cohort
+        )
     new = list(current)
     new[src] -= loss
     new[to_cohort] += gain

@@ -47,6 +47,7 @@ import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -54,14 +55,20 @@ from numba.core import event as numba_event
 from numpy.typing import ArrayLike, NDArray
 
 from . import _kernels as K
+from . import geo as geo_mod
 from .explain import CohortExplanation, MemberExplanation, explain
-from .features import FeatureAffinity, IndustryMode, Member, Weights, build_features
+from .features import CohortSpec, FeatureAffinity, IndustryMode, Member, Weights, build_features
+from .hours import WEEK_SLOTS, member_start_slots
 from .problem import (
+    DISTANCE_PENALTY,
+    GEO_NONE,
+    GEO_PENALTY,
     InfeasibleError,
     Problem,
     check_feasibility,
     conflict_csr,
     make_problem,
+    static_fits,
     violations,
 )
 
@@ -246,6 +253,10 @@ def _data(problem: Problem, lists: bool, dense: bool) -> tuple[K.Data, K.State]:
     n_bits = int(fmt.max()).bit_length() if has_fmt and n else 0
     has_cat = problem.categories is not None
     cat = problem.categories if problem.categories is not None else np.zeros(n, dtype=np.int64)
+    geo = _geo_data(problem)
+    has_tw, tw_bits = _window_bits(problem)
+    if has_tw:
+        lists = True  # the window tables are kept from the member lists
     d = K.Data(
         n=n,
         n_groups=g,
@@ -272,6 +283,10 @@ def _data(problem: Problem, lists: bool, dense: bool) -> tuple[K.Data, K.State]:
         has_cat=has_cat,
         category=cat.astype(np.int64),
         lists=lists,
+        **geo,
+        has_tw=has_tw,
+        tw_bits=tw_bits,
+        n_words=int(tw_bits.shape[1]),
     )
     cap = min(max(problem.upper), n) if lists else 1
     s = K.State(
@@ -288,8 +303,86 @@ def _data(problem: Problem, lists: bool, dense: bool) -> tuple[K.Data, K.State]:
         group_cat=np.full(g, -1, dtype=np.int64),
         members=np.zeros((g, max(cap, 1)), dtype=np.int64),
         pos=np.zeros(n, dtype=np.int64),
+        far_count=np.zeros((g, geo["site_unit"].shape[0]), dtype=np.int32)
+        if geo["has_far"]
+        else np.zeros((1, 1), dtype=np.int32),
+        tw_and=np.full((g, tw_bits.shape[1]), np.iinfo(np.uint64).max, dtype=np.uint64),
+        tw_wo=np.full((n, tw_bits.shape[1]), np.iinfo(np.uint64).max, dtype=np.uint64),
     )
     return d, s
+
+
+def _geo_data(problem: Problem) -> dict[str, object]:
+    """The kernels' view of formats fixed per cohort and of geography."""
+    n, g = problem.n, problem.n_groups
+    out: dict[str, object] = {
+        "has_static": False,
+        "allowed": np.ones((1, 1), dtype=np.bool_),
+        "has_far": False,
+        "geo_kind": np.zeros(g, dtype=np.int64),
+        "geo_home": np.zeros(g, dtype=np.bool_),
+        "home_unit": np.zeros((g, 3)),
+        "cos_lim": np.full(g, -2.0),
+        "unit": np.zeros((1, 3)),
+        "located": np.zeros(n, dtype=np.bool_),
+        "site": np.full(n, -1, dtype=np.int64),
+        "site_unit": np.zeros((1, 3)),
+        "has_pen": False,
+        "pen_w": 0.0,
+    }
+    if problem.cohort_formats is None:
+        return out
+    allowed = static_fits(problem)
+    out["has_static"] = not bool(allowed.all())
+    out["allowed"] = np.ascontiguousarray(allowed) if out["has_static"] else out["allowed"]
+    kinds = np.array([problem.geo_kind(k) for k in range(g)], dtype=np.int64)
+    if problem.locations is None or not np.any(kinds != GEO_NONE):
+        return out
+    assert problem.located is not None and problem.has_home is not None
+    assert problem.homes is not None and problem.max_km is not None
+    located = problem.located
+    units = np.ascontiguousarray(problem.locations, dtype=np.float64)
+    # Members who picked the same city share a site: distance counts are kept per site.
+    rows = np.flatnonzero(located)
+    site = np.full(n, -1, dtype=np.int64)
+    if rows.size:
+        site_unit, inverse = np.unique(units[rows], axis=0, return_inverse=True)
+        site[rows] = inverse.reshape(-1)
+    else:
+        site_unit = np.zeros((1, 3))
+    out.update(
+        geo_kind=kinds,
+        geo_home=problem.has_home.astype(np.bool_),
+        home_unit=np.ascontiguousarray(problem.homes, dtype=np.float64),
+        cos_lim=np.array([geo_mod.cos_limit(km) for km in problem.max_km]),
+        unit=units,
+        located=located.astype(np.bool_),
+        site=site,
+        site_unit=np.ascontiguousarray(site_unit, dtype=np.float64),
+        has_far=bool(np.any((kinds != GEO_NONE) & ~problem.has_home)),
+        has_pen=bool(np.any(kinds == GEO_PENALTY)) and problem.distance_penalty > 0,
+        pen_w=float(problem.distance_penalty),
+    )
+    return out
+
+
+def _window_bits(problem: Problem) -> tuple[bool, NDArray[np.uint64]]:
+    """Members' start slots as bitsets. Slots that every member treats alike are merged into
+    one bit (and slots nobody can use dropped): the test "some slot common to all" is the same,
+    and a week of 672 slots usually shrinks to one or two words."""
+    if problem.start_slots is None:
+        return False, np.zeros((1, 1), dtype=np.uint64)
+    cols = np.unique(problem.start_slots.T, axis=0)
+    cols = cols[cols.any(axis=1)]
+    comp = cols.T  # (n, C)
+    n, c = comp.shape
+    words = max(1, -(-c // 64))
+    bits = np.zeros((n, words), dtype=np.uint64)
+    for w in range(words):
+        chunk = comp[:, w * 64 : (w + 1) * 64].astype(np.uint64)
+        shifts = np.arange(chunk.shape[1], dtype=np.uint64)
+        bits[:, w] = (chunk << shifts).sum(axis=1, dtype=np.uint64)
+    return True, bits
 
 
 def _seed_rng(seed: int) -> NDArray[np.uint64]:
@@ -319,6 +412,12 @@ def _construct(
         key += np.abs(tz - np.median(tz)) / max(d.tz_limit, 1)
     if d.has_fmt:
         key += 3.0 - np.array([bin(int(x)).count("1") for x in d.fmt_mask], dtype=np.float64)
+    if d.has_static:
+        # Members with few cohorts open to them first: the others can go anywhere later.
+        key += 100.0 * (1.0 - d.allowed.mean(axis=1))
+    if d.has_tw:
+        counts = np.array([sum(bin(int(w)).count("1") for w in row) for row in d.tw_bits])
+        key += 1.0 - counts / max(int(counts.max()), 1)
     jitter = np.array([K.rng_float(rng) for _ in range(d.movable_idx.shape[0])])
     mov = d.movable_idx
     order = mov[np.lexsort((jitter, -key[mov]))]
@@ -404,9 +503,14 @@ def solve(
         tenure_lo, tenure_span = 3 + int(TENURE_LO * n), 1 + int(TENURE_SPAN * n)
         pert_lo, pert_span = 2 + int(PERTURB_LO * n), 1 + int(PERTURB_SPAN * n)
         constrained = d.has_conf or d.has_tz or d.has_fmt or d.has_cat
+        constrained = constrained or d.has_static or d.has_far or d.has_tw
         restart_every = RESTART_EVERY_CONSTRAINED if constrained else RESTART_EVERY
         off = d.affinity + np.diag(np.full(problem.n, np.inf))
         two_amin = 2.0 * float(off.min()) if problem.n > 1 else 0.0
+        if d.has_pen:
+            # A swap gives back at most two pair penalties (see K.pair_back); keep the bound
+            # an upper bound, with a margin for rounding.
+            two_amin -= 2.0 * d.pen_w + 1e-9 * (1.0 + abs(two_amin))
         for r in runs:
             tabu = np.zeros((problem.n, problem.n_groups), dtype=np.int64)
             gmax = np.zeros((problem.n_groups, problem.n_groups))
@@ -483,17 +587,34 @@ def form_cohorts(
     max_iterations: int | None = None,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    cohorts: Sequence[CohortSpec] | None = None,
+    meeting_minutes: int | None = None,
+    week_of: date | None = None,
+    distance_penalty: float = DISTANCE_PENALTY,
 ) -> Solution:
     """Form cohorts from member profiles (see :mod:`.features` for the affinity).
 
     In "single" industry mode every cohort has one industry; ``max_tz_spread`` (hours) bounds a
     cohort's time-zone spread; with ``use_formats`` a cohort's members share a meeting format.
+
+    cohorts: one :class:`CohortSpec` per cohort (format, home, distance limit); their number is
+        the number of cohorts unless ``n_groups`` says otherwise. In-person cohorts keep every
+        member within the limit (of the home, or of each other); hybrid ones pay
+        ``distance_penalty`` per member (or pair) beyond it; members' ``location`` is used.
+    meeting_minutes: when given, every cohort needs a common window of this length in its
+        members' ``hours`` (converted to UTC in the reference week holding ``week_of``, today's
+        by default; see :mod:`.hours` on daylight-saving time).
     """
     mode = IndustryMode(industry_mode)
     features = build_features(members, weights, mode)
     categories: list[Hashable] | None = (
         [m.industry for m in members] if mode is IndustryMode.SINGLE else None
     )
+    slots = None
+    if meeting_minutes is not None:
+        slots = member_start_slots(
+            members, meeting_minutes=meeting_minutes, week_of=week_of or date.today()
+        )
     problem = make_problem(
         affinity=features,
         sizes=sizes,
@@ -505,6 +626,11 @@ def form_cohorts(
         categories=categories,
         fixed=fixed,
         members=members,
+        locations=[m.location for m in members] if cohorts is not None else None,
+        cohorts=cohorts,
+        start_slots=slots,
+        meeting_minutes=meeting_minutes,
+        distance_penalty=distance_penalty,
     )
     return solve(
         problem,
@@ -565,3 +691,19 @@ def _warmup_solves() -> None:
         strategy="decomposed",
         affinity_form="features",
     )
+    # Geography, hybrid penalties and meeting windows go through the same kernels with other
+    # branches taken; running them here keeps lazy compilation out of real solves.
+    where = [(0.0, 0.0), (0.1, 0.1), None, (0.0, 0.2), (0.2, 0.0), (0.1, 0.0)]
+    specs = [CohortSpec(format=1), CohortSpec(format=4, home=(0.0, 0.0), max_km=5.0)]
+    slots = np.ones((6, WEEK_SLOTS), dtype=np.bool_)
+    for form in ("dense", "features"):
+        geo_problem = make_problem(
+            affinity=features,
+            sizes=(2, 4),
+            locations=where,
+            cohorts=[*specs, CohortSpec(format=4)],
+            start_slots=slots,
+            meeting_minutes=60,
+        )
+        for strategy in ("tabu", "decomposed") if form == "dense" else ("decomposed",):
+            solve(geo_problem, max_iterations=5, strategy=strategy, affinity_form=form)

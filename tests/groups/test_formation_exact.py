@@ -6,6 +6,8 @@ import pytest
 from benchmarks.formation.exact import solve_exact
 from groups.formation import Problem, make_problem, solve, violations
 
+from .geo_instances import geo_instance
+
 
 def random_small_instance(seed: int) -> Problem:
     """n <= 12 with integer affinities (some negative) and side constraints around a hidden
@@ -48,6 +50,20 @@ def random_small_instance(seed: int) -> Problem:
 @pytest.mark.parametrize("seed", range(20))
 def test_solve_small_instance_matches_proven_optimum(seed: int) -> None:
     problem = random_small_instance(seed)
+    exact = solve_exact(problem, time_limit=30.0)
+    assert exact.status == "OPTIMAL"
+    assert violations(problem, exact.assignment) == []
+    sol = solve(problem, time_limit=60.0, max_iterations=20000, seed=seed)
+    assert violations(problem, sol.assignment) == []
+    assert sol.objective == pytest.approx(exact.objective, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_solve_small_instance_with_geography_matches_proven_optimum(seed: int) -> None:
+    """Formats fixed per cohort, in-person distance limits, hybrid penalties and meeting
+    windows on top of conflicts: the solver still finds CP-SAT's proven optimum."""
+    rng = np.random.default_rng(500 + seed)
+    problem = geo_instance(500 + seed, int(rng.integers(6, 13)), int(rng.integers(2, 5))).problem
     exact = solve_exact(problem, time_limit=30.0)
     assert exact.status == "OPTIMAL"
     assert violations(problem, exact.assignment) == []

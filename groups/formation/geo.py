@@ -1,0 +1,66 @@
+"""Great-circle distances, and the unit vectors that make distance tests cheap in the kernels.
+
+Two points p, q on the sphere are at most ``km`` apart (along the great circle, radius
+``EARTH_RADIUS_KM``) exactly when the dot product of their unit vectors is at least
+``cos(km / EARTH_RADIUS_KM)``: three multiplications instead of the haversine's trigonometry,
+which is what keeps a distance test O(1) and cheap inside the search.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
+# Slack on the cosine threshold, so that a distance computed as exactly the limit passes.
+COS_EPS = 1e-12
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in km between two (latitude, longitude) points in degrees."""
+    lat1, lon1 = math.radians(a[0]), math.radians(a[1])
+    lat2, lon2 = math.radians(b[0]), math.radians(b[1])
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def unit_vectors(points: Sequence[tuple[float, float] | None]) -> tuple[NDArray, NDArray]:
+    """(n, 3) unit vectors of (latitude, longitude) points, and which points are known (rows of
+    unknown points are zero)."""
+    n = len(points)
+    out = np.zeros((n, 3))
+    known = np.zeros(n, dtype=np.bool_)
+    for i, p in enumerate(points):
+        if p is None:
+            continue
+        lat, lon = float(p[0]), float(p[1])
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            raise ValueError(f"({lat}, {lon}) is not a latitude and longitude in degrees")
+        la, lo = math.radians(lat), math.radians(lon)
+        out[i] = (math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la))
+        known[i] = True
+    return out, known
+
+
+def cos_limit(km: float) -> float:
+    """The dot-product threshold of a distance limit (see the module docstring)."""
+    angle = float(km) / EARTH_RADIUS_KM
+    if angle >= math.pi:
+        return -2.0  # every two points on Earth are within the limit
+    return math.cos(angle) - COS_EPS
+
+
+def km_between(u: NDArray, v: NDArray) -> float:
+    """Great-circle distance in km between two unit vectors (numerically stable near 0)."""
+    chord = float(np.linalg.norm(u - v))
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, chord / 2))
+
+
+def fmt_km(km: float) -> str:
+    return f"{km:,.0f} km"
