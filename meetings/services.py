@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.tokens import token_hash, token_new
 from groups.models import Membership
 from groups.permissions import can_manage_cohort
-from meetings import notification_kinds, recurrence, selectors
+from meetings import notification_kinds, recurrence, runner, selectors
 from meetings.models import (
     MAX_TIMES_RAISED,
     OUTCOME_NOTES_MAX,
@@ -390,7 +390,7 @@ def attendance_record(*, meeting: Meeting, actor, statuses: dict[int, str]) -> N
         raise PermissionDenied("Only facilitators record attendance.")
     if meeting.is_cancelled:
         raise ValidationError("This meeting was cancelled: there is no attendance to record.")
-    if meeting.starts_at > timezone.now():
+    if not runner.has_begun(meeting):
         raise ValidationError("Attendance can be recorded once the meeting has started.")
     members = {m.pk for m in selectors.roster(meeting.cohort, at=meeting.starts_at)}
     with transaction.atomic():
@@ -404,6 +404,8 @@ def attendance_record(*, meeting: Meeting, actor, statuses: dict[int, str]) -> N
                 member_id=member_id,
                 defaults={"status": status, "recorded_by": actor},
             )
+        # The live runner's check-in shows attendance: its pages follow.
+        runner.run_version_bump(meeting=meeting)
 
 
 def commitment_create(

@@ -3,10 +3,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from core.http import posted, service_error_show
-from meetings import forms, selectors, services
+from meetings import forms, runner, selectors, services
 from meetings.permissions import can_manage_meeting
 
 
@@ -14,7 +13,7 @@ def meeting_attendance(request, pk: int):
     meeting = selectors.meeting_for(request.user, pk)
     if not can_manage_meeting(request.user, meeting):
         raise PermissionDenied
-    if meeting.is_cancelled or meeting.starts_at > timezone.now():
+    if meeting.is_cancelled or not runner.has_begun(meeting):
         messages.error(
             request,
             "This meeting was cancelled: there is no attendance to record."
