@@ -5,13 +5,14 @@ from django import forms
 from django.utils import timezone
 
 from core.widgets import DateInput
-from meetings.forms import NUL_IN_NOTES, NotesField
+from meetings.forms import NUL_IN_NOTES, NotesField, SeriesForm
 from meetings.models import (
     EVALUATION_COMMENT_MAX,
     HEADLINE_MAX,
     MAX_HEADLINES,
     NOTE_TEXT_MAX,
     PRESENTATION_TEXT_MAX,
+    MeetingTemplate,
     Topic,
     Wants,
 )
@@ -142,3 +143,23 @@ class FacilitatorNoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"null_characters_not_allowed": NUL_IN_NOTES},
     )
+
+
+class SeriesChangeForm(SeriesForm):
+    """A new rule, start time, length or template for a meeting and the ones after it. The
+    presets read the first date under the new rule ("the second Wednesday" from a second
+    Wednesday)."""
+
+    template = forms.ModelChoiceField(
+        queryset=MeetingTemplate.objects.order_by("name"),
+        required=False,
+        empty_label="The cohort's chosen template",
+        label="Template",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title", "time_zone", "location", "video_url", "until", "count"):
+            del self.fields[name]
+        self.fields["first_date"].label = "First meeting under the new rule"
+        self.fields["repeats"].label = "Repeats"

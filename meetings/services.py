@@ -9,7 +9,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from core.tokens import token_hash, token_new
-from groups.models import Membership
+from groups.models import Cohort, Membership
 from groups.permissions import can_manage_cohort
 from meetings import notification_kinds, recurrence, runner, selectors
 from meetings.models import (
@@ -74,8 +74,18 @@ def series_create(
     return series
 
 
-def occurrences_sync(*, series: Series, today: date | None = None) -> int:
-    """Create the occurrences up to a year ahead that do not exist yet. Idempotent."""
+# A paused or closed cohort gets no new meetings; when it resumes, the top-up fills the year
+# ahead again (never the months it was paused).
+NOT_MEETING = (Cohort.Status.PAUSED, Cohort.Status.CLOSED)
+
+
+def occurrences_sync(
+    *, series: Series, today: date | None = None, since: date | None = None
+) -> int:
+    """Create the occurrences up to a year ahead (from ``since``, when given) that do not
+    exist yet. Idempotent."""
+    if Cohort.objects.filter(pk=series.cohort_id, status__in=NOT_MEETING).exists():
+        return 0
     today = today or timezone.localdate()
     horizon = today + timedelta(days=HORIZON_DAYS)
     existing = set(series.meetings.values_list("original_date", flat=True))
@@ -95,7 +105,7 @@ def occurrences_sync(*, series: Series, today: date | None = None) -> int:
         for local in recurrence.expand(
             series.rrule, series.first_date, series.start_time, until=horizon
         )
-        if local.date() not in existing
+        if local.date() not in existing and (since is None or local.date() >= since)
     ]
     for meeting in new:
         meeting.save()
@@ -104,7 +114,11 @@ def occurrences_sync(*, series: Series, today: date | None = None) -> int:
 
 def occurrences_top_up() -> int:
     """The periodic task: keep every series a year ahead."""
-    return sum(occurrences_sync(series=s) for s in Series.objects.all())
+    today = timezone.localdate()
+    return sum(
+        occurrences_sync(series=s, today=today, since=today)
+        for s in Series.objects.exclude(cohort__status__in=NOT_MEETING)
+    )
 
 
 def meeting_create(

@@ -12,6 +12,7 @@ from meetings.views import (
     prep,
     presentations,
     runner,
+    series,
     topics,
     updates,
 )
@@ -78,6 +79,7 @@ urlpatterns = [
     path("meetings/<int:pk>/updates/", updates.updates_summary, name="updates_summary"),
     path("meetings/<int:pk>/evaluation/", evaluations.evaluation_submit, name="evaluation_submit"),
     path("meetings/<int:pk>/evaluations/", evaluations.evaluation_list, name="evaluation_list"),
+    path("meetings/<int:pk>/series/change/", series.series_change_view, name="series_change"),
     path("meetings/<int:pk>/prep/", prep.meeting_prep, name="meeting_prep"),
     path("meetings/<int:pk>/prep/notes/", prep.facilitator_note, name="facilitator_note"),
     path(

@@ -85,6 +85,24 @@ def ended_with_evaluation(world: World):
     return meeting
 
 
+def series_meeting(world: World):
+    """The next occurrence of a monthly series of cohort A, with member A's RSVP."""
+    if not hasattr(world, "forum_series"):
+        world.forum_series = services.series_create(
+            cohort=world.cohort_a,
+            actor=world.facilitator_a,
+            title="Monthly forum",
+            rrule="FREQ=MONTHLY;BYDAY=2WE",
+            first_date=date.today() + timedelta(days=20),
+            start_time=time(8, 0),
+            duration_minutes=240,
+            time_zone="Europe/London",
+        )
+        first = world.forum_series.meetings.order_by("starts_at").first()
+        services.rsvp_set(meeting=first, member=world.member_a, answer="yes")
+    return world.forum_series.meetings.order_by("starts_at").first()
+
+
 def at(name: str, build):
     return lambda world: reverse(name, args=[build(world).pk])
 
@@ -119,5 +137,6 @@ ROWS = {
         Row(at("evaluation_submit", ended_with_evaluation), a_only("200", "403"))
     ],
     "evaluation_list": [Row(at("evaluation_list", ended_with_evaluation), a_only("403", "200"))],
+    "series_change": [Row(at("series_change", series_meeting), a_only("403", "200"))],
     "presentation_edit": [Row(topic_at("presentation_edit"), nobody_but("member_a", "200"))],
 }
