@@ -21,6 +21,7 @@ from meetings.models import (
     Meeting,
     MeetingRun,
     MeetingSegment,
+    MemberUpdate,
     SegmentKind,
 )
 from meetings.permissions import can_drive_runner, can_manage_meeting
@@ -128,6 +129,8 @@ class RunnerState:
     checkins: list[Attendance] = field(default_factory=list)
     commitments_open: list[Commitment] = field(default_factory=list)
     commitments_made: list[Commitment] = field(default_factory=list)
+    # In the updates segment: the members' updates, for who is low and who asked for time.
+    updates: list[MemberUpdate] = field(default_factory=list)
 
     @property
     def is_started(self) -> bool:
@@ -161,6 +164,18 @@ class RunnerState:
         return self.current is not None and self.current.kind == SegmentKind.COMMITMENTS_REVIEW
 
     @property
+    def shows_updates(self) -> bool:
+        return self.current is not None and self.current.kind == SegmentKind.UPDATES
+
+    @property
+    def updates_low(self) -> list[MemberUpdate]:
+        return sorted((u for u in self.updates if u.is_low), key=lambda u: u.lowest)
+
+    @property
+    def updates_asking(self) -> list[MemberUpdate]:
+        return [u for u in self.updates if u.needs_time]
+
+    @property
     def actual_total_minutes(self) -> int:
         return round(sum(s.segment.actual_seconds or 0 for s in self.steps) / 60)
 
@@ -169,7 +184,8 @@ def runner_state(user, meeting: Meeting) -> RunnerState:
     run = run_of(meeting)
     segments = list(
         MeetingSegment.objects.filter(meeting=meeting)
-        .select_related("agenda_item")
+        # A presentation segment shows its topic's presentation (same query).
+        .select_related("agenda_item", "agenda_item__topic", "agenda_item__presenter")
         .order_by("position")
     )
     current = None
@@ -226,4 +242,15 @@ def runner_state(user, meeting: Meeting) -> RunnerState:
         )
         state.commitments_open = [c for c in commitments if c.meeting_id != meeting.pk]
         state.commitments_made = [c for c in commitments if c.meeting_id == meeting.pk]
+    elif state.shows_updates:
+        state.updates = list(
+            MemberUpdate.objects.filter(
+                meeting=meeting,
+                member__in=Membership.objects.active()
+                .filter(cohort_id=meeting.cohort_id)
+                .values("member_id"),
+            )
+            .select_related("member")
+            .order_by("member__last_name", "member__first_name", "member_id")
+        )
     return state
