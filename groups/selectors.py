@@ -4,6 +4,7 @@ import hashlib
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.versions import POOL, cached
@@ -171,3 +172,30 @@ def roster_industries(cohort: Cohort) -> list[str]:
             Membership.active_q("user__memberships"), user__memberships__cohort=cohort
         ).values_list("industry", flat=True)
     )
+
+
+def people_visible_to(viewer) -> QuerySet[User]:
+    """Whose profile (and photo) the viewer may see: themselves, the active members and the
+    facilitators of every cohort they see (cohorts_visible_to), and everyone for admins."""
+    if not viewer.is_authenticated:
+        return User.objects.none()
+    if is_admin(viewer):
+        return User.objects.all()
+    cohorts = cohorts_visible_to(viewer).values("pk")
+    seated = Membership.objects.active().filter(cohort__in=cohorts, member=OuterRef("pk"))
+    runs = Cohort.facilitators.through.objects.filter(cohort__in=cohorts, user=OuterRef("pk"))
+    return User.objects.filter(Q(pk=viewer.pk) | Exists(seated) | Exists(runs))
+
+
+def person_for(viewer, user_id: int) -> User:
+    """One person the viewer may see, with their profile; anyone else is a 404."""
+    return get_object_or_404(people_visible_to(viewer).select_related("profile"), pk=user_id)
+
+
+def cohort_person(cohort: Cohort, user_id: int) -> User:
+    """An active member of a cohort already fetched with cohort_for (its roster holds them
+    with their profiles); anyone else is a 404."""
+    for seat in cohort.roster:
+        if seat.member_id == user_id:
+            return seat.member
+    raise Http404

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups import formation_views, views
+from groups import directory_views, formation_views, views
 
 urlpatterns = [
     path("cohorts/", views.cohort_list, name="cohort_list"),
@@ -16,6 +16,13 @@ urlpatterns = [
         views.membership_remove,
         name="membership_remove",
     ),
+    path("cohorts/<slug:slug>/people/", directory_views.cohort_directory, name="cohort_directory"),
+    path(
+        "cohorts/<slug:slug>/people/<int:user_id>/",
+        directory_views.cohort_person,
+        name="cohort_person",
+    ),
+    path("people/<int:user_id>/photo/", directory_views.person_photo, name="person_photo"),
     path("pool/", views.pool, name="pool"),
     path("formation/", formation_views.formation_start, name="formation_start"),
     path("formation/<int:pk>/", formation_views.formation_detail, name="formation_detail"),

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 
+from members import services
 from members.models import (
     Challenge,
+    CompanyChangeRequest,
     ConfidentialityAgreement,
     ConflictDeclaration,
     Profile,
@@ -72,3 +74,47 @@ class ProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     readonly_fields = ["company_keys"]
     inlines = [RankedChallengeInline, ConflictInline]
+
+
+@admin.register(CompanyChangeRequest)
+class CompanyChangeRequestAdmin(admin.ModelAdmin):
+    """Members' company changes wait here: approve or decline (services re-run the conflict
+    check at that moment and record who decided)."""
+
+    list_display = ["user", "company", "company_website", "status", "conflict_count", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "user__last_name", "company"]
+    readonly_fields = [
+        "user",
+        "company",
+        "company_website",
+        "status",
+        "conflicts",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    ]
+    actions = ["approve", "decline"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="conflicts")
+    def conflict_count(self, obj) -> int:
+        return len(obj.conflicts)
+
+    def _decide(self, request, queryset, approve: bool):
+        done = 0
+        for change in queryset.filter(status=CompanyChangeRequest.Status.PENDING):
+            services.company_change_decide(change=change, actor=request.user, approve=approve)
+            done += 1
+        verb = "approved" if approve else "declined"
+        self.message_user(request, f"{done} company change{'s' if done != 1 else ''} {verb}.")
+
+    @admin.action(description="Approve the selected company changes")
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Decline the selected company changes")
+    def decline(self, request, queryset):
+        self._decide(request, queryset, approve=False)

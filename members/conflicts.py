@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 from django.db import connection
@@ -87,20 +87,34 @@ def conflicts_among(user_ids: Iterable[int]) -> dict[tuple[int, int], list[Confl
     return _conflicts({int(user_id) for user_id in user_ids}, focus=None)
 
 
-def conflicts_between(user_id: int, other_ids: Iterable[int]) -> dict[int, list[ConflictReason]]:
-    """The conflicts of one user (a candidate) with each of ``other_ids`` (a roster), by id."""
+def conflicts_between(
+    user_id: int, other_ids: Iterable[int], *, company: tuple[str, list[str]] | None = None
+) -> dict[int, list[ConflictReason]]:
+    """The conflicts of one user (a candidate) with each of ``other_ids`` (a roster), by id.
+
+    ``company`` (name, company keys) checks the user as if they worked there: a requested
+    company change, before an admin approves it."""
     ids = {int(other_id) for other_id in other_ids} | {user_id}
+    override = {user_id: company} if company is not None else None
     return {
         b if a == user_id else a: reasons
-        for (a, b), reasons in _conflicts(ids, focus=user_id).items()
+        for (a, b), reasons in _conflicts(ids, focus=user_id, override=override).items()
     }
 
 
-def _conflicts(ids: set[int], *, focus: int | None) -> dict[tuple[int, int], list[ConflictReason]]:
+def _conflicts(
+    ids: set[int],
+    *,
+    focus: int | None,
+    override: dict[int, tuple[str, list[str]]] | None = None,
+) -> dict[tuple[int, int], list[ConflictReason]]:
     """Conflicts among ``ids``; with ``focus``, only the pairs that include that user."""
     if len(ids) < 2:
         return {}
     people, declarations = _load(ids)
+    for person_id, (company, keys) in (override or {}).items():
+        if person_id in people:
+            people[person_id] = replace(people[person_id], company=company, keys=tuple(keys))
     by_key: dict[str, list[int]] = defaultdict(list)
     for person in people.values():
         for key in person.keys:

@@ -2,11 +2,13 @@
 
 import json
 from copy import deepcopy
+from urllib.parse import urlsplit
 
 from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django_countries import countries
 
 from core.forms import FilterForm
@@ -31,7 +33,7 @@ class AboutForm(forms.Form):
         choices=lambda: [("", "Choose a country"), *countries],
         error_messages={"invalid_choice": "Choose your country from the list."},
     )
-    time_zone = TimeZoneField(help_text="Meeting times and reminders use this zone.")
+    time_zone = TimeZoneField(help_text="Meeting times and reminders use this zone.", guess=True)
     linkedin_url = forms.URLField(
         label="LinkedIn profile",
         required=False,
@@ -40,6 +42,83 @@ class AboutForm(forms.Form):
     )
     bio = forms.CharField(
         label="Short bio", required=False, max_length=1500, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+PHONE = RegexValidator(
+    r"^\+?[0-9 ()./-]{6,30}$",
+    "Enter a phone number with digits, spaces and + ( ) - only, e.g. +44 20 7946 0000.",
+)
+
+
+class ProfileForm(forms.Form):
+    """What a member edits on their own profile page (the company is a request to admins)."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    preferred_name = forms.CharField(
+        label="Preferred name",
+        max_length=80,
+        required=False,
+        help_text="Optional. What your cohort calls you, if not your first name.",
+    )
+    title = forms.CharField(label="Job title", max_length=120, required=False)
+    bio = forms.CharField(
+        label="Short bio",
+        required=False,
+        max_length=1500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A few sentences for your cohort: your company, your story, what you bring.",
+    )
+    photo = forms.FileField(
+        label="Photo",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text="Optional. A JPEG, PNG or WebP picture up to 5 MB; only your cohort sees it.",
+    )
+    photo_remove = forms.BooleanField(label="Remove my photo", required=False)
+    phone = forms.CharField(label="Phone", max_length=40, required=False, validators=[PHONE])
+    linkedin_url = forms.URLField(
+        label="LinkedIn profile",
+        required=False,
+        assume_scheme="https",
+        help_text="Optional. A full address, e.g. https://www.linkedin.com/in/you",
+    )
+    city = forms.CharField(label="City", max_length=100, required=False)
+    time_zone = TimeZoneField(help_text="Meeting times and reminders use this zone.", guess=True)
+    share_email = forms.BooleanField(label="Share my email address with my cohort", required=False)
+    share_phone = forms.BooleanField(label="Share my phone number with my cohort", required=False)
+    share_linkedin = forms.BooleanField(
+        label="Share my LinkedIn profile with my cohort", required=False
+    )
+
+    def clean_linkedin_url(self):
+        url = self.cleaned_data["linkedin_url"]
+        host = urlsplit(url).hostname or ""
+        if url and host != "linkedin.com" and not host.endswith(".linkedin.com"):
+            raise ValidationError(
+                "Enter the address of your LinkedIn profile, e.g. https://www.linkedin.com/in/you"
+            )
+        return url
+
+    def clean(self):
+        data = super().clean()
+        if data.get("share_phone") and not data.get("phone"):
+            self.add_error("phone", "Enter your phone number to share it, or untick sharing it.")
+        if data.get("share_linkedin") and not data.get("linkedin_url"):
+            self.add_error(
+                "linkedin_url", "Enter your LinkedIn profile to share it, or untick sharing it."
+            )
+        return data
+
+
+class CompanyChangeForm(forms.Form):
+    company = forms.CharField(label="New company name", max_length=160)
+    company_website = forms.URLField(
+        label="New company website",
+        required=False,
+        assume_scheme="https",
+        help_text="Optional. It helps us recognise the company, e.g. https://example.com",
     )
 
 

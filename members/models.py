@@ -115,6 +115,21 @@ class Profile(models.Model):
     country_unmapped = models.CharField("country as typed", max_length=100, blank=True)
     linkedin_url = models.URLField("LinkedIn profile", blank=True)
     bio = models.TextField("short bio", max_length=1500, blank=True)
+    # What the member edits on their own profile page (members/views/profile.py).
+    preferred_name = models.CharField(
+        "preferred name",
+        max_length=80,
+        blank=True,
+        help_text="What your cohort calls you, if not your first name.",
+    )
+    phone = models.CharField("phone", max_length=40, blank=True)
+    # A re-encoded JPEG (members/photos.py) in the default storage (STORAGES["default"]),
+    # served to those who may see the member through a scoped view, never by a public URL.
+    photo = models.FileField(upload_to="photos/", blank=True)
+    # Which contact details the member's cohort-mates and facilitators see.
+    share_email = models.BooleanField("share my email address with my cohort", default=False)
+    share_phone = models.BooleanField("share my phone number with my cohort", default=False)
+    share_linkedin = models.BooleanField("share my LinkedIn profile with my cohort", default=False)
     preferred_format = models.CharField(
         "preferred meeting format", max_length=10, choices=MeetingFormat.choices, blank=True
     )
@@ -128,6 +143,42 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+
+class CompanyChangeRequest(models.Model):
+    """A member's new company waits for an admin: it changes who they conflict with."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an admin"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_requests"
+    )
+    company = models.CharField("company name", max_length=160)
+    company_website = models.URLField("company website", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The conflict check as it stood when the request was made (and again when decided).
+    conflicts = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="pending"),
+                name="company_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.company}"
 
 
 class RankedChallenge(models.Model):

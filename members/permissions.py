@@ -32,6 +32,12 @@ def mfa_missing(user) -> bool:
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def can_edit_own_profile(user) -> bool:
+    """Members, facilitators and admins keep a profile their cohorts see; an applicant's
+    profile is their application."""
+    return user.is_authenticated and role_of(user) != Role.APPLICANT
+
+
 def can_review_applications(user) -> bool:
     return is_admin(user)
 

@@ -12,6 +12,7 @@ from members.conflicts import conflicts_among, conflicts_between  # noqa: F401  
 from members.models import (
     Application,
     ApplicationEvent,
+    CompanyChangeRequest,
     ConfidentialityAgreement,
     InternalNote,
     Profile,
@@ -318,3 +319,10 @@ def referee_names(references) -> str:
     """ "Rita Board", "Rita Board and Omar Partner", "A, B and C"."""
     names = [reference.name for reference in references]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def company_request_pending(user):
+    """The member's company change still waiting for an admin, if any."""
+    return CompanyChangeRequest.objects.filter(
+        user=user, status=CompanyChangeRequest.Status.PENDING
+    ).first()

@@ -12,9 +12,11 @@ from core.tokens import token_hash, token_new
 from core.versions import POOL, version_bump
 from members import eligibility, notification_kinds
 from members.companies import company_keys
+from members.conflicts import conflicts_between
 from members.models import (
     Application,
     ApplicationEvent,
+    CompanyChangeRequest,
     ConfidentialityAgreement,
     ConflictDeclaration,
     EligibilityPolicy,
@@ -26,7 +28,8 @@ from members.models import (
     Score,
     User,
 )
-from members.permissions import can_review_applications
+from members.permissions import can_edit_own_profile, can_review_applications, is_admin
+from members.photos import photo_clean
 from members.selectors import application_missing, referee_names
 
 S = Application.Status
@@ -152,6 +155,119 @@ def conflicts_replace(*, profile: Profile, declarations: list[dict]) -> None:
             for d in declarations
         )
         version_bump(POOL)
+
+
+# A member's own profile ---------------------------------------------------------------------
+
+# What a member changes on their own; the company goes through company_change_request.
+PROFILE_SELF_FIELDS = (
+    "preferred_name",
+    "title",
+    "bio",
+    "phone",
+    "linkedin_url",
+    "city",
+    "share_email",
+    "share_phone",
+    "share_linkedin",
+)
+USER_SELF_FIELDS = ("first_name", "last_name", "time_zone")
+
+
+def profile_self_update(*, user: User, **fields) -> Profile:
+    """The member's own edit of their profile (members.forms.ProfileForm's fields)."""
+    if not can_edit_own_profile(user):
+        raise PermissionDenied
+    unknown = set(fields) - set(PROFILE_SELF_FIELDS) - set(USER_SELF_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable by the member: {sorted(unknown)}")
+    profile = profile_get_or_create(user=user)
+    return profile_update(
+        profile=profile,
+        user_fields={k: v for k, v in fields.items() if k in USER_SELF_FIELDS},
+        **{k: v for k, v in fields.items() if k in PROFILE_SELF_FIELDS},
+    )
+
+
+def photo_set(*, user: User, upload) -> Profile:
+    """Store the member's photo as photos.photo_clean makes it; the old file goes once the
+    new one is saved. Refused uploads raise ValidationError and store nothing."""
+    if not can_edit_own_profile(user):
+        raise PermissionDenied
+    clean = photo_clean(upload)
+    profile = profile_get_or_create(user=user)
+    old = profile.photo.name
+    with transaction.atomic():
+        profile.photo.save(clean.name, clean, save=False)
+        profile.save(update_fields=["photo", "updated_at"])
+    if old:
+        transaction.on_commit(lambda: profile.photo.storage.delete(old))
+    return profile
+
+
+def photo_remove(*, user: User) -> Profile:
+    profile = profile_get_or_create(user=user)
+    old = profile.photo.name
+    if old:
+        profile.photo = ""
+        profile.save(update_fields=["photo", "updated_at"])
+        transaction.on_commit(lambda: profile.photo.storage.delete(old))
+    return profile
+
+
+def _company_conflicts(user: User, company: str, keys: list[str]) -> list[str]:
+    """The conflict check of members.conflicts for the new company, against every member:
+    who the member would conflict with if they worked there."""
+    others = User.objects.filter(role=Role.MEMBER).exclude(pk=user.pk).values_list("pk", flat=True)
+    found = conflicts_between(user.pk, list(others), company=(company, keys))
+    return [reason.detail for other in sorted(found) for reason in found[other]]
+
+
+def company_change_request(*, user: User, company: str, company_website: str = ""):
+    """A member's new company waits for an admin, with the conflicts it would bring. A second
+    request replaces the one still waiting."""
+    if not can_edit_own_profile(user):
+        raise PermissionDenied
+    keys = company_keys(company, company_website)
+    conflicts = _company_conflicts(user, company, keys)
+    with transaction.atomic():
+        change, _ = CompanyChangeRequest.objects.select_for_update().update_or_create(
+            user=user,
+            status=CompanyChangeRequest.Status.PENDING,
+            defaults={
+                "company": company,
+                "company_website": company_website,
+                "conflicts": conflicts,
+            },
+        )
+    return change
+
+
+def company_change_decide(*, change, actor: User, approve: bool):
+    """An admin approves (the profile's company changes) or declines a waiting request. The
+    conflict check runs again: memberships may have changed since the request."""
+    if not is_admin(actor):
+        raise PermissionDenied
+    if change.status != CompanyChangeRequest.Status.PENDING:
+        raise ValidationError("This request was already decided.")
+    keys = company_keys(change.company, change.company_website)
+    with transaction.atomic():
+        change.conflicts = _company_conflicts(change.user, change.company, keys)
+        change.status = (
+            CompanyChangeRequest.Status.APPROVED
+            if approve
+            else CompanyChangeRequest.Status.DECLINED
+        )
+        change.decided_by = actor
+        change.decided_at = timezone.now()
+        change.save()
+        if approve:
+            profile_update(
+                profile=profile_get_or_create(user=change.user),
+                company=change.company,
+                company_website=change.company_website,
+            )
+    return change
 
 
 # Applications ---------------------------------------------------------------------------

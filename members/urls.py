@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.views import application, references, review
+from members.views import application, profile, references, review
 
 urlpatterns = [
     path("application/", application.application_overview, name="application_overview"),
@@ -11,6 +11,8 @@ urlpatterns = [
         application.application_section,
         name="application_section",
     ),
+    path("profile/", profile.profile_edit, name="profile_edit"),
+    path("profile/company/", profile.company_change, name="company_change"),
     path("references/<str:token>/", references.reference_respond, name="reference_respond"),
     path("review/", review.review_queue, name="review_queue"),
     path("review/policy/", review.review_policy, name="review_policy"),

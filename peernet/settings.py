@@ -8,6 +8,7 @@ here; README.md, "Configuration", lists them all. Importing this module has no o
 
 import base64
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -235,8 +236,25 @@ STATIC_URL = "/static/"
 # Made by collectstatic (the Docker image runs it); with DEBUG, whitenoise serves from the apps.
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (profile photos): a folder under PEERNET_VAR_DIR, or any Django storage
+# backend named by PEERNET_FILE_STORAGE with its options as JSON in
+# PEERNET_FILE_STORAGE_OPTIONS, e.g. S3-compatible storage through django-storages (README,
+# "Configuration"). Photos are served only through a scoped view, so MEDIA_URL is never routed.
+MEDIA_ROOT = Path(os.environ.get("PEERNET_MEDIA_DIR", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+try:
+    _file_storage_options = json.loads(os.environ.get("PEERNET_FILE_STORAGE_OPTIONS", "{}"))
+except ValueError:
+    raise ImproperlyConfigured("PEERNET_FILE_STORAGE_OPTIONS must be a JSON object.") from None
+if not isinstance(_file_storage_options, dict):
+    raise ImproperlyConfigured("PEERNET_FILE_STORAGE_OPTIONS must be a JSON object.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get(
+            "PEERNET_FILE_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": _file_storage_options,
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -33,6 +33,12 @@ def _static_root():
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    # Uploaded files (profile photos) go to a folder of the test run, never the checkout.
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
 def _isolation(settings):
     # Rate-limit counters and TOTP "used code" marks live in the cache: start each test clean.
     cache.clear()

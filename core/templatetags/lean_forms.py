@@ -68,17 +68,23 @@ def _widget(bf) -> str | None:
     if isinstance(widget, forms.Select):
         options = []
         for group_name, group_choices, _ in context["optgroups"]:
+            group = [
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    str(option["value"]),
+                    mark_safe(_attrs(option["attrs"])),
+                    option["label"],
+                )
+                for option in group_choices
+            ]
             if group_name:
-                return None
-            for option in group_choices:
                 options.append(
                     format_html(
-                        '<option value="{}"{}>{}</option>',
-                        str(option["value"]),
-                        mark_safe(_attrs(option["attrs"])),
-                        option["label"],
+                        '<optgroup label="{}">{}</optgroup>', group_name, mark_safe("".join(group))
                     )
                 )
+            else:
+                options.extend(group)
         return format_html(
             '<select name="{}"{}>{}</select>', context["name"], own, mark_safe("".join(options))
         )

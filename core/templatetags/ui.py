@@ -6,6 +6,7 @@ import zlib
 
 from django import template
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import format_html
 
 register = template.Library()
@@ -64,3 +65,24 @@ def avatar(name: str, photo_url: str = "", size: str = ""):
         tone_class,
         initials(name),
     )
+
+
+@register.filter
+def person_name(person) -> str:
+    """The name a cohort uses: the preferred name (or first name) and the last name."""
+    profile = getattr(person, "profile", None)
+    first = getattr(profile, "preferred_name", "") or person.first_name
+    return f"{first} {person.last_name}".strip() or person.email
+
+
+@register.simple_tag
+def person_avatar(person, size: str = ""):
+    """A person's avatar: their photo through the scoped photo view (the link changes with the
+    photo, so browsers may cache it), or their initials. Expects the profile fetched with them."""
+    profile = getattr(person, "profile", None)
+    photo = getattr(profile, "photo", None)
+    url = ""
+    if photo:
+        version = photo.name.rsplit("/", 1)[-1].split(".")[0][:10]
+        url = f"{reverse('person_photo', args=[person.pk])}?v={version}"
+    return avatar(person_name(person), url, size)

@@ -67,3 +67,57 @@ document.addEventListener("click", (event) => {
     if (!menu.contains(event.target)) menu.open = false;
   }
 });
+
+// Time-zone lists (core/timezones.py): a search box that narrows the list as one types, and,
+// where the form asks for it (data-tz="guess") and the list shows the default (UTC), the
+// browser's own zone preselected, with a note saying so.
+function timeZoneEnhance(select) {
+  if (select.dataset.tzReady) return;
+  select.dataset.tzReady = "true";
+  const groups = Array.from(select.children).map((node) => node.cloneNode(true));
+  if (select.dataset.tz === "guess" && select.value === "UTC") {
+    const guess = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (guess && guess !== "UTC" && select.querySelector(`option[value="${CSS.escape(guess)}"]`)) {
+      select.value = guess;
+      const note = document.createElement("p");
+      note.className = "helptext";
+      note.textContent = `We chose ${guess}, the time zone of this device. Save to keep it.`;
+      select.after(note);
+    }
+  }
+  const search = document.createElement("input");
+  search.type = "search";
+  search.className = "tz-search";
+  search.id = `${select.id}-search`;
+  search.placeholder = "Type a city or region, e.g. Paris";
+  search.setAttribute("aria-controls", select.id);
+  const label = document.createElement("label");
+  label.htmlFor = search.id;
+  label.className = "visually-hidden";
+  label.textContent = "Search time zones";
+  select.before(label, search);
+  search.addEventListener("input", () => {
+    const words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    const chosen = select.value;
+    const kept = [];
+    for (const group of groups) {
+      const copy = group.cloneNode(true);
+      const options = copy.tagName === "OPTGROUP" ? Array.from(copy.children) : [copy];
+      for (const option of options) {
+        const text = `${option.value} ${option.textContent} ${copy.label || ""}`.toLowerCase();
+        const match = words.every((word) => text.includes(word));
+        if (!match && option.value !== chosen) option.remove();
+      }
+      if (copy.tagName !== "OPTGROUP" || copy.children.length) kept.push(copy);
+    }
+    select.replaceChildren(...kept);
+    // The current choice stays in the list, so nothing changes until one picks another.
+    select.value = chosen;
+  });
+}
+
+function enhance(root) {
+  for (const select of root.querySelectorAll("select[data-tz]")) timeZoneEnhance(select);
+}
+enhance(document);
+document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));

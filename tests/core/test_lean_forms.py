@@ -28,6 +28,9 @@ class _Everything(forms.Form):
     count = forms.IntegerField(min_value=1, max_value=9, initial=3, disabled=True)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     kind = forms.ChoiceField(choices=[("a", "A & B"), ("c", "C")], initial="c")
+    zone = forms.ChoiceField(
+        choices=[("", "None"), ("Group <1>", [("x", "X & Y"), ("z", "Z")])], required=False
+    )
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "id": "own-id"}))
     agree = forms.BooleanField(required=False)  # a checkbox: Django renders it
     colours = forms.MultipleChoiceField(choices=[("r", "Red")], required=False)
@@ -41,7 +44,7 @@ class _Everything(forms.Form):
     [
         None,
         {"name": "", "email": "nope", "notes": "<hi>\nthere", "kind": "x", "day": "soon"},
-        {"name": "Ann", "site": "http://a.example", "kind": "a", "day": "2026-01-02"},
+        {"name": "Ann", "site": "http://a.example", "kind": "a", "day": "2026-01-02", "zone": "z"},
     ],
 )
 def test_lean_form_is_exactly_django_rendering(data):

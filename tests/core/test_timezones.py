@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from core.timezones import CHOICES, TimeZoneField, validate_time_zone
+from core.timezones import CHOICES, GROUPED_CHOICES, TimeZoneField, validate_time_zone, zone_label
 from groups.forms import CohortForm, FormationForm
 from groups.models import Cohort
 from meetings.forms import MeetingForm, SeriesForm
@@ -44,7 +44,44 @@ def test_choices_are_every_zone_sorted_once():
 def test_every_form_offers_the_one_list(form, name):
     field = form.base_fields[name]
     assert isinstance(field, TimeZoneField)
-    assert field.choices == CHOICES
+    assert field.choices == GROUPED_CHOICES
+
+
+def test_grouped_choices_are_regions_with_readable_labels():
+    groups = dict(GROUPED_CHOICES)
+    assert list(groups) == [
+        "Coordinated Universal Time",
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    ]
+    assert groups["Coordinated Universal Time"] == [("UTC", "UTC")]
+    assert ("America/Argentina/Buenos_Aires", "Argentina / Buenos Aires") in groups["America"]
+    assert groups["Europe"][:3] == [
+        ("Europe/Amsterdam", "Amsterdam"),
+        ("Europe/Andorra", "Andorra"),
+        ("Europe/Astrakhan", "Astrakhan"),
+    ]
+    offered = [zone for _, zones in GROUPED_CHOICES for zone, _ in zones]
+    assert len(offered) == len(set(offered))
+    assert "US/Eastern" not in offered
+    assert zone_label("Asia/Kolkata") == "Kolkata"
+
+
+def test_an_alias_already_stored_stays_valid():
+    assert TimeZoneField().clean("US/Eastern") == "US/Eastern"
+
+
+def test_the_widget_asks_for_search_or_a_browser_guess():
+    assert TimeZoneField().widget.attrs["data-tz"] == "search"
+    assert TimeZoneField(guess=True).widget.attrs["data-tz"] == "guess"
 
 
 @pytest.mark.parametrize(

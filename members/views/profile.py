@@ -1,0 +1,74 @@
+"""A member's own profile: what their cohort sees of them, and a company change request."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from core.http import posted
+from members import forms, selectors, services
+from members.permissions import can_edit_own_profile
+
+
+def _initial(user, profile) -> dict:
+    return {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "time_zone": user.time_zone,
+        **{name: getattr(profile, name) for name in services.PROFILE_SELF_FIELDS},
+    }
+
+
+def profile_edit(request):
+    if not can_edit_own_profile(request.user):
+        raise Http404
+    user = request.user
+    profile = services.profile_get_or_create(user=user)
+    form = forms.ProfileForm(
+        posted(request), request.FILES or None, initial=_initial(user, profile)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload, remove = data.pop("photo"), data.pop("photo_remove")
+        try:
+            if upload:
+                services.photo_set(user=user, upload=upload)
+        except ValidationError as refused:
+            form.add_error("photo", refused.messages)
+        else:
+            if remove and not upload:
+                services.photo_remove(user=user)
+            services.profile_self_update(user=user, **data)
+            messages.success(request, "Your profile is saved.")
+            return redirect("profile_edit")
+    context = {
+        "form": form,
+        "profile": profile,
+        "company_form": forms.CompanyChangeForm(),
+        "company_request": selectors.company_request_pending(user),
+    }
+    return render(request, "members/profile_edit.html", context)
+
+
+@require_POST
+def company_change(request):
+    if not can_edit_own_profile(request.user):
+        raise Http404
+    form = forms.CompanyChangeForm(request.POST)
+    if form.is_valid():
+        services.company_change_request(user=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            "Your new company is with the membership team. Your profile shows it once they "
+            "approve it.",
+        )
+        return redirect("profile_edit")
+    profile = services.profile_get_or_create(user=request.user)
+    context = {
+        "form": forms.ProfileForm(initial=_initial(request.user, profile)),
+        "profile": profile,
+        "company_form": form,
+        "company_request": selectors.company_request_pending(request.user),
+    }
+    return render(request, "members/profile_edit.html", context)
