@@ -34,17 +34,15 @@ def unit_vectors(points: Sequence[tuple[float, float] | None]) -> tuple[NDArray,
     """(n, 3) unit vectors of (latitude, longitude) points, and which points are known (rows of
     unknown points are zero)."""
     n = len(points)
+    known = np.array([p is not None for p in points], dtype=np.bool_).reshape(n)
+    latlon = np.array([p for p in points if p is not None], dtype=np.float64).reshape(-1, 2)
+    bad = ~((np.abs(latlon[:, 0]) <= 90.0) & (np.abs(latlon[:, 1]) <= 180.0))
+    if bad.any():
+        lat, lon = latlon[np.flatnonzero(bad)[0]]
+        raise ValueError(f"({lat}, {lon}) is not a latitude and longitude in degrees")
+    la, lo = np.radians(latlon[:, 0]), np.radians(latlon[:, 1])
     out = np.zeros((n, 3))
-    known = np.zeros(n, dtype=np.bool_)
-    for i, p in enumerate(points):
-        if p is None:
-            continue
-        lat, lon = float(p[0]), float(p[1])
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            raise ValueError(f"({lat}, {lon}) is not a latitude and longitude in degrees")
-        la, lo = math.radians(lat), math.radians(lon)
-        out[i] = (math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la))
-        known[i] = True
+    out[known] = np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=1)
     return out, known
 
 
