@@ -12,6 +12,7 @@
   const POLL_MS = 1000;
   const TICK_MS = 250;
   const OFFLINE_AFTER = 2; // failed polls in a row before the page says so
+  const TIMEOUT_MS = 4000; // a poll unanswered this long is abandoned and tried again
   const SAMPLES = 10;
 
   const regionOf = () => document.getElementById("runner-live");
@@ -46,7 +47,18 @@
     );
   }
 
+  // Screen readers hear the new state line, from a live region that stays on the page (the
+  // swapped fragment cannot announce itself).
+  const announcer = document.querySelector("[data-runner-announce]");
+  let announced = "";
+
   function afterChange(region) {
+    const heading = region.querySelector("#runner-heading");
+    const line = heading ? heading.textContent.trim() : "";
+    if (announcer && line && line !== announced) {
+      announced = line;
+      announcer.textContent = line;
+    }
     if (region.dataset.started === "1") {
       // The running order can no longer be adjusted once the meeting runs.
       document.querySelectorAll("[data-runner-editor]").forEach((el) => el.remove());
@@ -72,8 +84,16 @@
       swap(pending);
       pending = null;
     }
+    if (navigator.onLine === false) {
+      // No network at all: say so, and catch up as soon as it is back ("online" below).
+      failures = Math.max(failures, OFFLINE_AFTER);
+      setOffline(true);
+      return;
+    }
     inflight = true;
     const sent = Date.now();
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
     try {
       const response = await fetch(
         `${url}?v=${encodeURIComponent(regionOf().dataset.version)}`,
@@ -81,6 +101,7 @@
           cache: "no-store",
           credentials: "same-origin",
           headers: { "HX-Request": "true" },
+          signal: abort.signal,
         }
       );
       learnClock(Number(response.headers.get("X-Runner-Now")), sent, Date.now());
@@ -105,6 +126,7 @@
       failures += 1;
       if (failures >= OFFLINE_AFTER) setOffline(true);
     } finally {
+      clearTimeout(timer);
       inflight = false;
     }
   }
@@ -154,5 +176,7 @@
 
   setInterval(poll, POLL_MS);
   setInterval(tick, TICK_MS);
+  const first = regionOf().querySelector("#runner-heading");
+  announced = first ? first.textContent.trim() : "";
   tick();
 })();

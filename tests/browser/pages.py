@@ -64,3 +64,29 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate(
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
+
+
+# The live runner (meetings/runner/runner.html) ---------------------------------------------
+
+# Every participant's page must follow the meeting within this long, without a reload.
+RUNNER_FOLLOW_MS = 2000
+
+
+def runner_open(page, meeting) -> None:
+    """Open a meeting's live runner and mark the page, so that a reload would show."""
+    page.goto(f"/meetings/{meeting.pk}/run/")
+    page.evaluate("window.peernetNoReload = true")
+
+
+def runner_heading(page):
+    """The runner's state line: "Not started yet", "Now: <segment>", "The meeting has ended"."""
+    return page.locator("#runner-heading")
+
+
+def runner_press(page, name: str) -> None:
+    """Press a runner control (start, next, extend, skip, end, I'm here) by its label."""
+    page.locator("#runner-live").get_by_role("button", name=name).click()
+
+
+def runner_not_reloaded(page) -> bool:
+    return page.evaluate("window.peernetNoReload === true")
