@@ -23,6 +23,10 @@ from django.db import transaction
 # the pool of unassigned members (groups.selectors.pool) and what is computed from it.
 POOL = "pool"
 
+# Cohorts with their status, sizes, facilitators, themes and active member counts: the
+# cohort list's results (groups.views.cohort_list).
+COHORTS = "cohorts"
+
 # A cached value of data nobody changes is still recomputed now and then.
 TIMEOUT = 24 * 3600
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 # groups.tasks imports this module too; its tasks are looked up when a run is queued, so the
 # cycle is harmless.
-from core.versions import POOL, cached, version_bump
+from core.versions import COHORTS, POOL, cached, version_bump
 from groups import formation, selectors, tasks
 from groups.models import Cohort, FormationRun, Membership, RosterEvent
 from groups.permissions import can_create_cohort
@@ -396,6 +396,7 @@ def run_apply(*, run: FormationRun, actor) -> list[Cohort]:
         )
         # bulk_create sends no signals (groups/signals.py)
         version_bump(POOL)
+        version_bump(COHORTS)
         RosterEvent.objects.bulk_create(
             RosterEvent(cohort=cohorts[c], member_id=pk, actor=actor, action="added", reason=reason)
             for pk, c in zip(locked.member_ids, locked.assignment, strict=True)

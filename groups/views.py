@@ -1,10 +1,15 @@
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from core.http import posted, service_error_show
 from core.pagination import page_of
+from core.versions import COHORTS, cached
 from groups import forms, selectors, services
 from groups.models import Membership
 from groups.permissions import (
@@ -38,20 +43,32 @@ def cohort_list(request):
     if not (is_admin(user) or is_facilitator(user)):
         raise Http404
     form = forms.CohortFilterForm(request.GET)
-    page = page_of(request, selectors.cohort_list(user, **form.filters()), COHORTS_PER_PAGE)
-    template = "groups/cohort_list.html"
+    results = _cohort_results(request, form)
     if request.htmx:
-        template += "#cohort-results"
+        return HttpResponse(results)
     return render(
         request,
-        template,
-        {
-            "form": form,
-            "page": page,
-            "cohorts": page.object_list,
-            "can_create": can_create_cohort(user),
-        },
+        "groups/cohort_list.html",
+        {"form": form, "cohort_results": results, "can_create": can_create_cohort(user)},
     )
+
+
+def _cohort_results(request, form) -> str:
+    """The results region (`#cohort-results`) of this page of this filter, rendered once and
+    cached until a cohort, a seat, a facilitator or a theme changes (core.versions.COHORTS):
+    a full page of 50 cards cost most of the list's time. Admins share one copy; a
+    facilitator's list is their own."""
+    user = request.user
+
+    def render_results() -> str:
+        page = page_of(request, selectors.cohort_list(user, **form.filters()), COHORTS_PER_PAGE)
+        return render_to_string(
+            "groups/cohort_list.html#cohort-results", {"page": page, "cohorts": page.object_list}
+        )
+
+    scope = "admins" if is_admin(user) else f"user-{user.pk}"
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()
+    return mark_safe(cached(COHORTS, f"list:{scope}:{query}", render_results))
 
 
 def cohort_create(request):

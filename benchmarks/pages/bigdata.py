@@ -47,7 +47,7 @@ def generate(seed: int = 7) -> None:
     from django.db import connection, transaction
 
     from core.models import Notification
-    from core.versions import POOL, version_bump
+    from core.versions import COHORTS, POOL, version_bump
     from groups.models import Cohort, Membership
     from meetings.models import Meeting, Rsvp, Topic
     from members.choices import Industry, MeetingFormat
@@ -230,8 +230,9 @@ def generate(seed: int = 7) -> None:
         Notification.objects.bulk_create(notifications, batch_size=BATCH, ignore_conflicts=True)
         t = _step(f"{len(notifications)} notifications", t)
 
-    # Bulk inserts send no signals: whatever was cached from the pool before is out of date.
+    # Bulk inserts send no signals: whatever was cached from them before is out of date.
     version_bump(POOL)
+    version_bump(COHORTS)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
