@@ -5,6 +5,7 @@ matrix) and calls :func:`form_cohorts` or :func:`solve`.
 """
 
 from .advice import Advice, advise, min_tz_spread
+from .defaults import CohortPlan, Segment, propose_cohorts
 from .explain import CohortExplanation, MemberExplanation, explain
 from .features import (
     ALL_FORMATS,
@@ -25,6 +26,7 @@ from .features import (
 from .geo import haversine_km
 from .hours import member_start_slots, utc_intervals
 from .moves import MoveCheck, check_move, cohort_scores
+from .placement import OpenCohort, PlacementIndex, Seat, Suggestion, place_pool
 from .problem import DISTANCE_PENALTY, InfeasibleError, Problem, make_problem, violations
 from .solver import Solution, form_cohorts, solve, warmup
 
@@ -39,6 +41,7 @@ __all__ = [
     "VIRTUAL",
     "Advice",
     "CohortExplanation",
+    "CohortPlan",
     "CohortSpec",
     "FeatureAffinity",
     "Hours",
@@ -47,8 +50,13 @@ __all__ = [
     "Member",
     "MemberExplanation",
     "MoveCheck",
+    "OpenCohort",
+    "PlacementIndex",
     "Problem",
+    "Seat",
+    "Segment",
     "Solution",
+    "Suggestion",
     "Weights",
     "advise",
     "build_features",
@@ -60,6 +68,8 @@ __all__ = [
     "make_problem",
     "member_start_slots",
     "min_tz_spread",
+    "place_pool",
+    "propose_cohorts",
     "solve",
     "utc_intervals",
     "violations",

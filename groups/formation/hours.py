@@ -148,3 +148,16 @@ def windows_of(starts: NDArray[np.bool_], meeting_minutes: int) -> list[tuple[in
         out.append((t * SLOT_MINUTES, (u - 1) * SLOT_MINUTES + meeting_minutes))
         t = u
     return out
+
+
+def offset_hours(member: Member, week_of: date) -> float:
+    """The member's UTC offset in hours at noon on the reference Monday (their zone's, else
+    their fixed ``tz_offset``)."""
+    if not member.zone:
+        return member.tz_offset
+    monday = reference_monday(week_of)
+    noon = datetime(
+        monday.year, monday.month, monday.day, 12, tzinfo=zoneinfo.ZoneInfo(member.zone)
+    )
+    offset = noon.utcoffset()
+    return offset.total_seconds() / 3600 if offset is not None else 0.0
