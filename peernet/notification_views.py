@@ -21,7 +21,18 @@ def notification_log(request):
     if not is_admin(request.user):
         raise Http404
     state = request.GET.get("state", "")
-    rows = Notification.objects.select_related("user")
+    # Only what the table shows: no user join, no `context` JSON to decode.
+    rows = Notification.objects.only(
+        "kind",
+        "scope",
+        "recipient",
+        "state",
+        "due_at",
+        "attempts",
+        "sent_at",
+        "skip_reason",
+        "last_error",
+    )
     if state in Notification.State.values:
         rows = rows.filter(state=state)
     context = {
