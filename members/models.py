@@ -130,6 +130,8 @@ class Profile(models.Model):
     share_email = models.BooleanField("share my email address with my cohort", default=False)
     share_phone = models.BooleanField("share my phone number with my cohort", default=False)
     share_linkedin = models.BooleanField("share my LinkedIn profile with my cohort", default=False)
+    # When the member last re-read the confidentiality agreement (a first-login step).
+    agreement_reread_at = models.DateTimeField(null=True, blank=True)
     preferred_format = models.CharField(
         "preferred meeting format", max_length=10, choices=MeetingFormat.choices, blank=True
     )

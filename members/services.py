@@ -215,6 +215,13 @@ def photo_remove(*, user: User) -> Profile:
     return profile
 
 
+def agreement_reread(*, user: User) -> Profile:
+    profile = profile_get_or_create(user=user)
+    profile.agreement_reread_at = timezone.now()
+    profile.save(update_fields=["agreement_reread_at", "updated_at"])
+    return profile
+
+
 def _company_conflicts(user: User, company: str, keys: list[str]) -> list[str]:
     """The conflict check of members.conflicts for the new company, against every member:
     who the member would conflict with if they worked there."""

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("profile/", profile.profile_edit, name="profile_edit"),
     path("profile/company/", profile.company_change, name="company_change"),
+    path("agreement/", profile.agreement_reread, name="agreement_reread"),
     path("references/<str:token>/", references.reference_respond, name="reference_respond"),
     path("review/", review.review_queue, name="review_queue"),
     path("review/policy/", review.review_policy, name="review_policy"),

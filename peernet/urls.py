@@ -15,6 +15,7 @@ handler500 = "core.errors.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("home/meetings/<int:pk>/rsvp/", views.home_rsvp, name="home_rsvp"),
     path("styleguide/", styleguide_views.styleguide, name="styleguide"),
     path("accounts/", include("allauth.urls")),
     path(

@@ -1,16 +1,24 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
+from core.http import service_error_messages
 from core.models import Heartbeat, Notification
 from groups.models import Cohort, Membership
-from groups.selectors import cohort_of_member, cohorts_facilitated_by, roster
+from groups.selectors import cohorts_facilitated_by
+from meetings.forms import RsvpForm
 from meetings.forum_selectors import meetings_to_prepare
+from meetings.selectors import meeting_for
+from meetings.services import rsvp_set
 from members.models import Application, Role
 from members.permissions import role_of
 from members.selectors import queue_counts
+from peernet import home_selectors
 
 
 @login_not_required
@@ -78,14 +86,41 @@ def _dashboard_facilitator(request):
     return render(
         request,
         "peernet/dashboard_facilitator.html",
-        {"cohorts": cohorts, "to_prepare": meetings_to_prepare(request.user)},
+        {
+            "cohorts": cohorts,
+            "to_prepare": meetings_to_prepare(request.user),
+            "coming": home_selectors.facilitator_coming(request.user),
+        },
     )
 
 
+def _member_context(request) -> dict:
+    return {"home": home_selectors.member_home(request.user), "today": timezone.localdate()}
+
+
 def _dashboard_member(request):
-    cohort = cohort_of_member(request.user)
-    mates = roster(cohort) if cohort is not None else []
-    return render(request, "peernet/dashboard_member.html", {"cohort": cohort, "mates": mates})
+    return render(request, "peernet/dashboard_member.html", _member_context(request))
+
+
+@require_POST
+def home_rsvp(request, pk: int):
+    """The RSVP of the dashboard's next-meeting card: answers, then shows the card again (the
+    fragment for htmx, the page otherwise)."""
+    meeting = meeting_for(request.user, pk)
+    form = RsvpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose yes, no or maybe.")
+    else:
+        try:
+            rsvp_set(meeting=meeting, member=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as refused:
+            for text in service_error_messages(refused):
+                messages.error(request, text)
+        else:
+            messages.success(request, "Your answer is saved.")
+    if not request.htmx:
+        return redirect("home")
+    return render(request, "peernet/dashboard_member.html#next-meeting", _member_context(request))
 
 
 @login_not_required

