@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.http import service_error_messages
 from core.models import Heartbeat, Notification
+from core.versions import COHORTS, cached
 from groups.models import Cohort, Membership
 from groups.selectors import cohorts_facilitated_by
 from meetings.forms import RsvpForm
@@ -66,8 +67,12 @@ def _dashboard_admin(request):
         .order_by("-created_at", "-pk")
     )
     context = {
-        "cohorts": cohorts,
-        "cohort_counts": _cohort_status_counts(),
+        # Both cached until a cohort or a seat changes (core.versions.COHORTS).
+        **cached(
+            COHORTS,
+            "admin-dashboard",
+            lambda: {"cohorts": list(cohorts), "cohort_counts": _cohort_status_counts()},
+        ),
         "queue_counts": queue_counts(request.user),
         "heartbeat": Heartbeat.objects.filter(name="scheduler").first(),
         "failed_notifications": Notification.objects.filter(
