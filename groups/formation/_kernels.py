@@ -744,6 +744,7 @@ def tabu_chunk(
     constrained = d.has_conf or d.has_tz or d.has_fmt or d.has_cat
     constrained = constrained or d.has_static or d.has_far or d.has_tw
     pair_pen = d.has_pen
+    two_pen = 2.0 * d.pen_w
     for _ in range(n_iter):
         gmax[:, :] = NEG_INF
         for a in range(n_mov):
@@ -802,6 +803,10 @@ def tabu_chunk(
                     # Same association as gmax, so that the bound holds exactly in floating point.
                     delta = di + (m_tab[j, gi] - m_tab[j, gj]) - 2.0 * aff[i, j]
                     if pair_pen:
+                        # What a swap gives back of pair penalties is at most two_pen: test
+                        # the cheap bound before the exact (and slower) amount.
+                        if delta + two_pen < best_delta:
+                            continue
                         delta += pair_back(d, i, j, gi, gj)
                     if delta < best_delta:
                         continue
@@ -958,6 +963,8 @@ def descent_chunk(
     assign = s.assign
     size = s.size
     members = s.members
+    has_pen = d.has_pen
+    two_pen = 2.0 * d.pen_w
     for _ in range(n_iter):
         ctl[IT] += 1
         p = ctl[SINCE]
@@ -1006,7 +1013,7 @@ def descent_chunk(
                     continue
                 if dense:
                     delta = base + m_tab[j, gi] - m_tab[j, h] - 2.0 * aff[i, j]
-                    if d.has_pen:
+                    if has_pen and delta + two_pen > best_delta:
                         delta += pair_back(d, i, j, gi, h)
                 else:
                     to_gi = 0.0
@@ -1017,7 +1024,7 @@ def descent_chunk(
                         to_h += fw[j, t] * s_tab[h, t]
                         dij += fw[i, t] * feat[j, t]
                     delta = base + to_gi - (to_h - self_sim[j]) - 2.0 * dij
-                    if d.has_pen:
+                    if has_pen:
                         delta += penalty_of(d, s, j, gi) - penalty_of(d, s, j, h)
                         delta += pair_back(d, i, j, gi, h)
                 if delta > best_delta and can_enter(d, s, j, gi, i) and can_enter(d, s, i, h, j):

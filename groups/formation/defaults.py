@@ -59,31 +59,40 @@ def cohort_count(n: int, lower: int, upper: int) -> int:
     return min(max(target, lo, 1), hi)
 
 
+# Metro centres are looked for on a grid of this many degrees (about 11 km of latitude): few
+# enough candidate centres that comparing every two is cheap, fine enough for an 80 km limit.
+GRID_DEGREES = 0.1
+
+
 def _metros(
     members: Sequence[Member], idx: list[int], max_km: float
 ) -> list[tuple[tuple[float, float], list[int]]]:
-    """Greedy metros: the location with the most members within ``max_km`` becomes a centre and
-    takes them; repeat with the rest. Returns (centre, member indices), largest first."""
+    """Greedy metros: the grid point with the most members within ``max_km`` becomes a centre
+    and takes them (exact distances); repeat with the rest. Returns (centre, member indices),
+    largest first."""
     if not idx:
         return []
-    points = [members[i].location for i in idx]
-    units, _ = geo.unit_vectors(points)
-    sites, inverse = np.unique(units, axis=0, return_inverse=True)
+    points = np.array([members[i].location for i in idx], dtype=np.float64)
+    units, _ = geo.unit_vectors([members[i].location for i in idx])
+    grid = np.round(points / GRID_DEGREES) * GRID_DEGREES
+    cells, inverse = np.unique(grid, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
-    weight = np.bincount(inverse, minlength=sites.shape[0])
-    near = (sites @ sites.T) >= geo.cos_limit(max_km)
-    left = np.ones(sites.shape[0], dtype=np.bool_)
+    cell_units, _ = geo.unit_vectors([(float(a), float(b)) for a, b in cells])
+    limit = geo.cos_limit(max_km)
+    # Members within reach of each cell's centre, by exact distance, member by member would be
+    # cells x members; cells x cells with member counts is close enough to choose a centre.
+    near = (geo.dots(cell_units, cell_units) >= limit).astype(np.float64)
+    left = np.ones(len(idx), dtype=np.bool_)
     out = []
     while left.any():
-        reach = (near & left[None, :]) @ weight
-        reach[~left] = -1
-        centre = int(np.argmax(reach))
-        taken = near[centre] & left
+        weight = np.bincount(inverse[left], minlength=cells.shape[0]).astype(np.float64)
+        centre = int(np.argmax(near @ weight))
+        taken = left & (units @ cell_units[centre] >= limit)
+        if not taken.any():  # the centre's cell is nearer to its members than any one is to it
+            taken = left & (inverse == centre)
         left &= ~taken
-        rows = [idx[p] for p in np.flatnonzero(taken[inverse]).tolist()]
-        where = members[idx[int(np.flatnonzero(inverse == centre)[0])]].location
-        assert where is not None
-        out.append((where, rows))
+        lat, lon = (float(x) for x in cells[centre])
+        out.append(((round(lat, 6), round(lon, 6)), [idx[p] for p in np.flatnonzero(taken)]))
     out.sort(key=lambda mr: -len(mr[1]))
     return out
 
@@ -94,25 +103,49 @@ def _place(members: Sequence[Member], rows: list[int]) -> str:
 
 
 def _regions(
-    members: Sequence[Member], idx: list[int], meeting_minutes: int | None, week_of: date
+    members: Sequence[Member],
+    idx: list[int],
+    meeting_minutes: int | None,
+    week_of: date,
+    min_size: int,
 ) -> list[list[int]]:
     """Split ``idx`` into regions whose members share a meeting window: in order of UTC
-    offset, a region grows while a window common to all remains."""
+    offset, a region grows while a window common to all remains. Then the members of regions
+    too small for a cohort join a large region whose window still fits them, when one does."""
     if meeting_minutes is None or not idx:
         return [idx] if idx else []
     ordered = sorted(idx, key=lambda i: (offset_hours(members[i], week_of), i))
-    slots = member_start_slots([members[i] for i in ordered], meeting_minutes=meeting_minutes,
-                               week_of=week_of)  # fmt: skip
-    out: list[list[int]] = []
-    common = None
-    for pos, i in enumerate(ordered):
-        row = slots[pos]
-        if common is not None and (common & row).any():
-            common &= row
-            out[-1].append(i)
+    slots = member_start_slots(
+        [members[i] for i in ordered], meeting_minutes=meeting_minutes, week_of=week_of
+    )
+    row_of = {i: slots[pos] for pos, i in enumerate(ordered)}
+    regions: list[list[int]] = []
+    commons: list[np.ndarray] = []
+    for i in ordered:
+        row = row_of[i]
+        if commons and (commons[-1] & row).any():
+            commons[-1] &= row
+            regions[-1].append(i)
         else:
-            common = row.copy()
-            out.append([i])
+            commons.append(row.copy())
+            regions.append([i])
+    large = [r for r in range(len(regions)) if len(regions[r]) >= min_size]
+    out = [list(regions[r]) for r in large]
+    left: list[int] = []
+    for r in range(len(regions)):
+        if r in large:
+            continue
+        for i in regions[r]:
+            fits = [(int((commons[q] & row_of[i]).sum()), k) for k, q in enumerate(large)]
+            fits = [(overlap, k) for overlap, k in fits if overlap]
+            if fits:
+                _, k = max(fits)
+                commons[large[k]] &= row_of[i]
+                out[k].append(i)
+            else:
+                left.append(i)
+    if left:
+        out.append(left)
     return out
 
 
@@ -133,7 +166,8 @@ def propose_cohorts(
     specs: list[CohortSpec] = []
     segments: list[Segment] = []
     problems: list[str] = []
-    remote: list[int] = [i for i, m in enumerate(members) if i not in set(local)]
+    in_local = set(local)
+    remote: list[int] = [i for i in range(len(members)) if i not in in_local]
     stranded: list[tuple[str, list[int]]] = []
     for centre, rows in _metros(members, local, max_km):
         place = _place(members, rows)
@@ -148,7 +182,7 @@ def propose_cohorts(
         # Too few to meet in person: those who can meet otherwise join the virtual cohorts.
         movable = [i for i in rows if members[i].formats & (VIRTUAL | HYBRID)]
         remote.extend(movable)
-        stuck = [i for i in rows if i not in set(movable)]
+        stuck = [i for i in rows if not members[i].formats & (VIRTUAL | HYBRID)]
         if stuck:
             stranded.append((place, stuck))
     for place, stuck in stranded:
@@ -166,21 +200,37 @@ def propose_cohorts(
             "location cannot be placed near anyone: set where they live"
         )
     remote = sorted(i for i in remote if members[i].formats & (VIRTUAL | HYBRID))
-    regions = _regions(members, remote, meeting_minutes, week)
-    for number, rows in enumerate(regions, start=1):
-        count = cohort_count(len(rows), min_size, max_size)
-        label = "virtual" if len(regions) == 1 else f"virtual, region {number}"
-        if not count:
-            length = fmt_length(meeting_minutes) if meeting_minutes else ""
-            why = f"share a {length} meeting window with too few others" if length else ""
-            problems.append(
-                f"{len(rows)} member{'s' if len(rows) != 1 else ''} who meet virtually "
-                f"{why or 'are too few'} to fill a cohort of {min_size}: lower the smallest "
-                "cohort size or widen their hours"
-            )
-            continue
-        specs.extend(CohortSpec(format=VIRTUAL) for _ in range(count))
-        segments.append(Segment(label, VIRTUAL, tuple(rows), count))
+    regions = _regions(members, remote, meeting_minutes, week, min_size)
+    small = [rows for rows in regions if len(rows) < min_size]
+    regions = [rows for rows in regions if len(rows) >= min_size]
+    for number, rows in enumerate(regions + small, start=1):
+        label = "remote" if len(regions) + len(small) == 1 else f"remote, region {number}"
+        virtual = [i for i in rows if members[i].formats & VIRTUAL]
+        hybrid_only = [i for i in rows if not members[i].formats & VIRTUAL]
+        if not hybrid_only:
+            parts = [(VIRTUAL, virtual)]
+        elif all(members[i].formats & HYBRID for i in rows):
+            parts = [(HYBRID, rows)]  # everyone can meet hybrid: one kind of cohort
+        else:
+            parts = [(VIRTUAL, virtual), (HYBRID, hybrid_only)]
+        for fmt, part in parts:
+            count = cohort_count(len(part), min_size, max_size)
+            if count:
+                specs.extend(CohortSpec(format=fmt, max_km=max_km) for _ in range(count))
+                name = "virtual" if fmt == VIRTUAL else "hybrid"
+                segments.append(Segment(f"{label} ({name})", fmt, tuple(part), count))
+                continue
+            many = len(part) != 1
+            if meeting_minutes:
+                why = (
+                    f"share a {fmt_length(meeting_minutes)} meeting window with too few others "
+                    f"to fill a cohort of {min_size}: lower the smallest cohort size or widen "
+                    "their hours"
+                )
+            else:
+                why = f"are too few to fill a cohort of {min_size}: lower the smallest size"
+            kind = "virtually" if fmt == VIRTUAL else "in hybrid cohorts"
+            problems.append(f"{len(part)} member{'s' if many else ''} who meet {kind} {why}")
     return CohortPlan(
         cohorts=tuple(specs),
         sizes=tuple((min_size, max_size) for _ in specs),

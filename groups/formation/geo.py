@@ -62,3 +62,13 @@ def km_between(u: NDArray, v: NDArray) -> float:
 
 def fmt_km(km: float) -> str:
     return f"{km:,.0f} km"
+
+
+def dots(a: NDArray, b: NDArray) -> NDArray[np.float64]:
+    """``a @ b.T`` for (m, 3) and (k, 3) unit vectors, as three outer products: BLAS's matrix
+    product handles an inner dimension of 3 badly (seconds for 4,000 x 4,000 on a busy
+    machine) while this takes a fraction of that."""
+    out: NDArray[np.float64] = np.multiply.outer(a[:, 0], b[:, 0])
+    out += np.multiply.outer(a[:, 1], b[:, 1])
+    out += np.multiply.outer(a[:, 2], b[:, 2])
+    return out

@@ -352,7 +352,7 @@ def static_fits(problem: Problem) -> NDArray[np.bool_]:
         home = np.flatnonzero(hard & problem.has_home)
         if home.size:
             limits = np.array([geo.cos_limit(km) for km in problem.max_km[home]])
-            near = problem.locations @ problem.homes[home].T >= limits[None, :]
+            near = geo.dots(problem.locations, problem.homes[home]) >= limits[None, :]
             fits[:, home] &= near
     return fits
 

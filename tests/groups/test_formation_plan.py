@@ -37,11 +37,12 @@ def test_propose_cohorts_by_metro_format_and_meeting_window() -> None:
     plan = propose_cohorts(pool(), min_size=6, max_size=12, meeting_minutes=240, week_of=WEEK)
     assert [(s.label, s.format, len(s.members), s.cohorts) for s in plan.segments] == [
         ("Sydney", IN_PERSON, 14, 2),
-        ("virtual, region 1", VIRTUAL, 16, 2),
+        ("remote, region 1 (virtual)", VIRTUAL, 16, 2),
     ]
+    # Metro centres are points of a 0.1-degree grid.
     assert plan.cohorts == (
-        CohortSpec(format=IN_PERSON, home=SYDNEY, place="Sydney"),
-        CohortSpec(format=IN_PERSON, home=SYDNEY, place="Sydney"),
+        CohortSpec(format=IN_PERSON, home=(-33.9, 151.2), place="Sydney"),
+        CohortSpec(format=IN_PERSON, home=(-33.9, 151.2), place="Sydney"),
         CohortSpec(format=VIRTUAL),
         CohortSpec(format=VIRTUAL),
     )
