@@ -98,10 +98,16 @@ def meeting_runner(request, pk: int):
     meeting = runner_selectors.runner_meeting(request.user, pk)
     extra = {}
     if not meeting.is_cancelled:
+        first_view = runner_selectors.run_of(meeting) is None
         try:
             runner.running_order_ensure(meeting=meeting)
         except ValidationError as error:
             extra["order_missing"] = " ".join(error.messages)
+        else:
+            if first_view:
+                # Building the order created the run and moved its version: the controls must
+                # carry the new one, or the first click is refused as a concurrent change.
+                meeting = runner_selectors.runner_meeting(request.user, pk)
     return _page(request, meeting, **extra)
 
 
