@@ -7,7 +7,51 @@ from django.utils import timezone
 from groups.models import Cohort, Membership
 from groups.selectors import roster
 from meetings import services
-from meetings.models import AgendaItem, Attendance, Commitment, Meeting, Rsvp, Series, Topic
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Commitment,
+    Evaluation,
+    Meeting,
+    MemberUpdate,
+    Rsvp,
+    Series,
+    Topic,
+)
+
+# Each topic's presentation: the issue in one sentence, background, what was tried, the ask.
+PRESENTATIONS = {
+    "Should we raise a growth round this year?": (
+        "Raise $20M now at a flat valuation, or wait a year and grow into a better one?",
+        "Revenue grew 40% last year; runway is 14 months; two funds have offered terms.",
+        "Modelled both paths with the CFO; asked two board members.",
+        "experience",
+    ),
+    "Replacing my COO": (
+        "My COO is loyal but no longer scales with the company: what do I do?",
+        "Seven years together; the operations team has doubled in eighteen months.",
+        "A coach for him for six months; split his role in two.",
+        "ideas",
+    ),
+    "A competitor offered to buy us": (
+        "Do I take a meeting with the competitor who wants to buy us?",
+        "Unsolicited approach from our largest competitor; no banker involved yet.",
+        "Nothing yet: I have not told the board.",
+        "experience",
+    ),
+    "Moving manufacturing closer to home": (
+        "Should we move production from Asia back to Europe within two years?",
+        "Lead times tripled; customers ask for shorter delivery; costs would rise 12%.",
+        "Quotes from three plants; a pilot line for one product.",
+        "accountability",
+    ),
+}
+UPDATE_HEADLINES = [
+    ["Closed the biggest quarter ever", "Daughter started university"],
+    ["Lost a key account", "Sleeping badly"],
+    ["New head of sales starts Monday"],
+    ["Board meeting went well", "Marathon training", "Moving house"],
+]
 
 TOPICS = [
     ("Should we raise a growth round this year?", "issue", 9, 8, 45),
@@ -55,6 +99,7 @@ def seed_meetings(today: date | None = None) -> None:
         coming = [m for m in meetings if m.starts_at > now]
         for i, member in enumerate(members):
             title, kind, importance, urgency, minutes = TOPICS[i % len(TOPICS)]
+            statement, background, tried, wants = PRESENTATIONS.get(title, ("", "", "", ""))
             Topic.objects.create(
                 owner=member,
                 title=title,
@@ -62,6 +107,10 @@ def seed_meetings(today: date | None = None) -> None:
                 importance=importance,
                 urgency=urgency,
                 estimated_minutes=minutes,
+                statement=statement,
+                background=background,
+                tried=tried,
+                wants=wants,
             )
         for meeting in past:
             Attendance.objects.bulk_create(
@@ -98,12 +147,37 @@ def seed_meetings(today: date | None = None) -> None:
                     created_by=facilitator,
                     text="Write the COO role description",
                 )
+            # The attendees' evaluations of the last meeting (the cohort sees the average).
+            Evaluation.objects.bulk_create(
+                Evaluation(
+                    meeting=last,
+                    member=m,
+                    rating=[9, 8, 7, 10, 8][i % 5],
+                    comment="The deep dive changed my mind." if i == 0 else "",
+                )
+                for i, m in enumerate(members)
+                if (i + last.pk) % 9 != 0
+            )
         if coming and members:
             nxt = coming[0]
             for i, member in enumerate(members[:-2]):
                 Rsvp.objects.create(
                     meeting=nxt, member=member, answer=["yes", "yes", "maybe", "no"][i % 4]
                 )
+            # Half the members already wrote their update for the next meeting.
+            MemberUpdate.objects.bulk_create(
+                MemberUpdate(
+                    meeting=nxt,
+                    member=member,
+                    work=[8, 4, 7, 6][i % 4],
+                    family=[9, 7, 3, 8][i % 4],
+                    personal=[7, 5, 8, 9][i % 4],
+                    headlines=UPDATE_HEADLINES[i % len(UPDATE_HEADLINES)],
+                    needs_time=i % 4 == 1,
+                    time_topic="A key account I lost" if i % 4 == 1 else "",
+                )
+                for i, member in enumerate(members[: len(members) // 2])
+            )
             for position, member in enumerate(members[1:4], start=1):
                 topic = Topic.objects.filter(owner=member).first()
                 AgendaItem.objects.create(

@@ -93,3 +93,15 @@ def test_seed_demo_has_every_cohort_status_and_a_refused_conflict(db):
     assert check.problems == []
     assert len(check.conflict_details) == 1
     assert "as a competitor" in check.conflict_details[0]
+
+
+def test_seed_demo_meetings_have_updates_presentations_and_evaluations(db):
+    from meetings.models import Evaluation, MemberUpdate, Topic  # noqa: PLC0415
+
+    seed("--password", "demo-password-1")
+    cohorts = Cohort.objects.filter(series__isnull=False).distinct().count()
+    # Per cohort with meetings: half of the ten members wrote their update for the next one.
+    assert MemberUpdate.objects.count() == 5 * cohorts
+    assert MemberUpdate.objects.filter(needs_time=True).count() == cohorts
+    assert Topic.objects.exclude(statement="").count() == 7 * cohorts
+    assert Evaluation.objects.values("meeting").distinct().count() == cohorts
