@@ -10,9 +10,11 @@ from meetings import services
 from meetings.models import (
     AgendaItem,
     Attendance,
+    CohortTemplate,
     Commitment,
     Evaluation,
     Meeting,
+    MeetingTemplate,
     MemberUpdate,
     Rsvp,
     Series,
@@ -188,3 +190,49 @@ def seed_meetings(today: date | None = None) -> None:
                     position=position,
                 )
     assert Meeting.objects.exists()
+    seed_templates_and_live_meeting()
+
+
+FORUM_TEMPLATE = "In-person forum (4 hours)"
+LIVE_TITLE = "Forum to run now"
+
+
+def seed_templates_and_live_meeting() -> None:
+    """Every demo cohort and series follows the four-hour forum template, and the first cohort
+    has a meeting starting a few minutes from now, with a published agenda, that its
+    facilitator can start at once from its runner page. Idempotent."""
+    template = MeetingTemplate.objects.filter(name=FORUM_TEMPLATE).first()
+    if template is None:
+        return
+    cohorts = list(Cohort.objects.filter(series__isnull=False).distinct().order_by("pk"))
+    for cohort in cohorts:
+        CohortTemplate.objects.get_or_create(cohort=cohort, defaults={"template": template})
+    Series.objects.filter(cohort__in=cohorts, template__isnull=True).update(template=template)
+    if not cohorts or Meeting.objects.filter(title=LIVE_TITLE).exists():
+        return
+    cohort = cohorts[0]
+    facilitator = cohort.facilitators.first()
+    soon = (timezone.now() + timedelta(minutes=10)).astimezone(cohort.zone)
+    meeting = services.meeting_create(
+        cohort=cohort,
+        actor=facilitator,
+        title=LIVE_TITLE,
+        local_date=soon.date(),
+        local_time=soon.time().replace(second=0, microsecond=0),
+        duration_minutes=240,
+        time_zone=cohort.home_time_zone,
+        location=cohort.location or "Members' club",
+    )
+    members = sorted(roster(cohort), key=lambda member: member.email)
+    for position, member in enumerate(members[2:4], start=1):
+        topic = Topic.objects.filter(owner=member).first()
+        if topic is not None:
+            AgendaItem.objects.create(
+                meeting=meeting,
+                topic=topic,
+                presenter=member,
+                minutes=45,
+                position=position,
+                state=AgendaItem.State.SCHEDULED,
+            )
+    Meeting.objects.filter(pk=meeting.pk).update(agenda_published_at=timezone.now())

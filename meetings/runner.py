@@ -25,7 +25,7 @@ from meetings.models import (
     SegmentKind,
 )
 from meetings.permissions import can_drive_runner, can_manage_meeting
-from meetings.runner_selectors import EARLY_START, LATE_START, checkin_open
+from meetings.runner_selectors import EARLY_START, LATE_START, checkin_open, version_publish
 
 EXTEND_MINUTES = 5
 # Checking in this long after the scheduled start records "late".
@@ -58,9 +58,14 @@ def _run_locked(meeting) -> MeetingRun:
 
 
 def _bump(run: MeetingRun, **fields) -> None:
+    """Apply ``fields`` and the next version; the caller holds the run's row lock. The cache
+    learns the version before the commit, in version order (the lock serialises writers): a
+    poll that sees it early reads the database, finds its own version still there and simply
+    asks again a second later, while one that sees a stale cached version cannot happen."""
     fields["version"] = F("version") + 1
     MeetingRun.objects.filter(pk=run.pk).update(**fields)
     run.refresh_from_db()
+    version_publish(run.meeting_id, run.version)
 
 
 def _check_version(run: MeetingRun, expected: int | None) -> None:
@@ -409,4 +414,7 @@ def checkin(*, meeting, member) -> Attendance:
 def run_version_bump(*, meeting) -> None:
     """Something the runner shows changed elsewhere (attendance confirmed or corrected, a
     commitment recorded): every page polling it fetches it again."""
-    MeetingRun.objects.filter(meeting=meeting).update(version=F("version") + 1)
+    with transaction.atomic():
+        run = MeetingRun.objects.select_for_update().filter(meeting=meeting).first()
+        if run is not None:
+            _bump(run)

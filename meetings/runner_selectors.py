@@ -9,9 +9,12 @@ show them, one more the check-ins or the commitments."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core import signing
+from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from groups.models import Cohort, Membership
 from groups.selectors import cohorts_visible_to
@@ -40,6 +43,38 @@ def checkin_open(meeting, run: MeetingRun | None, now=None) -> bool:
         and not (run is not None and run.is_ended)
         and meeting.starts_at - EARLY_START <= now <= meeting.ends_at + LATE_START
     )
+
+
+# The run's version, kept in the cache by the writers (runner._bump) so that an unchanged poll
+# is answered without reading the database; a day, then read again from the database.
+VERSION_KEY = "runner-version:{}"
+VERSION_SECONDS = 24 * 3600
+_POLL_SIGNER = signing.Signer(salt="meetings.runner.poll")
+
+
+def version_publish(meeting_id: int, version: int) -> None:
+    cache.set(VERSION_KEY.format(meeting_id), version, VERSION_SECONDS)
+
+
+def version_remember(meeting_id: int, version: int) -> None:
+    """After a read from the database: fill the cache only where no writer has put a value
+    (a writer's value is never older than what a reader saw)."""
+    cache.add(VERSION_KEY.format(meeting_id), version, VERSION_SECONDS)
+
+
+def version_cached(meeting_id: int) -> int | None:
+    return cache.get(VERSION_KEY.format(meeting_id))
+
+
+def poll_token(user_id: int, meeting_id: int) -> str:
+    """Given with the runner page to someone who may see the meeting: it lets their polls be
+    answered from the cache. Without it a poll reads the database (and is scoped there), so
+    nobody learns the version of a meeting they may not see."""
+    return _POLL_SIGNER.signature(f"{user_id}:{meeting_id}")
+
+
+def poll_token_valid(token: str, user_id: int, meeting_id: int) -> bool:
+    return bool(token) and constant_time_compare(token, poll_token(user_id, meeting_id))
 
 
 def runner_meeting(user, pk: int) -> Meeting:

@@ -8,8 +8,9 @@ from allauth.mfa.utils import decrypt
 from django.utils import timezone
 
 from groups.models import Cohort, Membership
+from meetings import runner, runner_selectors
 from meetings import services as meeting_services
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingRun
 from members.models import User
 
 EMAILS = {
@@ -43,6 +44,14 @@ member_cohort = Cohort.objects.get(Membership.active_q("memberships"), membershi
 facilitator = User.objects.get(email=EMAILS["facilitator"])
 cohort = Cohort.objects.filter(facilitators=facilitator).order_by("pk").first()
 feed_token = meeting_services.feed_regenerate(user=member)
+# The live runner of the member's next meeting: every participant polls its state about once a
+# second, sending the version they show; almost every poll finds it unchanged (204).
+runner_meeting = _next_meeting(member_cohort)
+runner.running_order_ensure(meeting=runner_meeting)
+runner_version = MeetingRun.objects.get(meeting=runner_meeting).version
+runner_token = runner_selectors.poll_token(member.pk, runner_meeting.pk)
+# Pages that answer something other than 200 when all is well.
+STATUS = {"runner poll unchanged": 204}
 
 pages = [
     ("member", "member dashboard", "dashboard", "/"),
@@ -50,6 +59,14 @@ pages = [
     ("member", "member meeting page", "detail", f"/meetings/{_next_meeting(member_cohort).pk}/"),
     ("member", "commitments", "list", "/commitments/"),
     ("member", "calendar settings", "detail", "/calendar/"),
+    ("member", "runner page", "detail", f"/meetings/{runner_meeting.pk}/run/"),
+    ("member", "runner fragment", "fragment", f"/meetings/{runner_meeting.pk}/run/state/"),
+    (
+        "member",
+        "runner poll unchanged",
+        "fragment",
+        f"/meetings/{runner_meeting.pk}/run/state/?t={runner_token}&v={runner_version}",
+    ),
     ("anonymous", "calendar feed", "feed", f"/calendar/feed/{feed_token}.ics"),
     ("facilitator", "facilitator dashboard", "dashboard", "/"),
     ("facilitator", "cohort page", "detail", f"/cohorts/{cohort.slug}/"),
@@ -70,7 +87,13 @@ print(
         {
             "people": people,
             "pages": [
-                {"role": role, "name": name, "kind": kind, "path": path}
+                {
+                    "role": role,
+                    "name": name,
+                    "kind": kind,
+                    "path": path,
+                    "status": STATUS.get(name, 200),
+                }
                 for role, name, kind, path in pages
             ],
         }

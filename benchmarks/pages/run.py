@@ -257,9 +257,10 @@ class Scale:
             raise SystemExit(f"[{self.name}] {email} is not fully signed in (/ gave {status})")
         return cookie
 
-    def page_load(self, path: str, cookie: str) -> dict:
+    def page_load(self, path: str, cookie: str, status_expected: int = 200) -> dict:
         """One page load as a browser makes it: the page, then every fragment it triggers on
-        load (recursively). Counts requests and SQL queries; fails on any non-200."""
+        load (recursively). Counts requests and SQL queries; fails on any status but
+        `status_expected` (200 unless the page says otherwise, e.g. an unchanged poll's 204)."""
         requests = queries = 0
         html_bytes = 0
         compressed = None
@@ -267,8 +268,9 @@ class Scale:
         while queue:
             current = queue.pop(0)
             status, response, body = self.get(current, cookie, headers)
-            if status != 200:
-                raise SystemExit(f"[{self.name}] {current} answered {status}, not 200")
+            wanted = status_expected if current == path else 200
+            if status != wanted:
+                raise SystemExit(f"[{self.name}] {current} answered {status}, not {wanted}")
             requests += 1
             queries += int(response.getheader("X-Bench-Queries", "0"))
             if compressed is None:
@@ -377,7 +379,12 @@ def main() -> None:
                 scale.sessions[role] = scale.login(person["email"], person.get("totp"))
             only = {name for name in args.only.split(",") if name}
             scale.pages = [
-                {**page, **scale.page_load(page["path"], cookie_of(scale, page))}
+                {
+                    **page,
+                    **scale.page_load(
+                        page["path"], cookie_of(scale, page), page.get("status", 200)
+                    ),
+                }
                 for page in described["pages"]
                 if not only or page["name"] in only
             ]

@@ -50,6 +50,7 @@ def _live_context(request, meeting, **extra) -> dict:
             else None
         ),
         "kinds": SegmentKind,
+        "poll_token": runner_selectors.poll_token(request.user.pk, meeting.pk),
     }
     left = context["segment_left"]
     if left is not None:
@@ -111,14 +112,29 @@ def meeting_runner(request, pk: int):
     return _page(request, meeting, **extra)
 
 
+def _unchanged():
+    response = HttpResponse(status=204)
+    response[NOW_HEADER] = _now_ms()
+    return response
+
+
 @never_cache
 def runner_state(request, pk: int):
-    """The state fragment, or 204 when the caller already shows this version."""
+    """The state fragment, or 204 when the caller already shows this version. A caller with
+    the page's poll token is answered from the cached version without touching the database;
+    anyone else, and any change, goes through the scoped read."""
+    shown = request.GET.get("v")
+    if (
+        shown is not None
+        and runner_selectors.poll_token_valid(request.GET.get("t", ""), request.user.pk, pk)
+        and str(runner_selectors.version_cached(pk)) == shown
+    ):
+        return _unchanged()
     meeting = runner_selectors.runner_meeting(request.user, pk)
-    if request.GET.get("v") == str(runner_selectors.version_of(meeting)):
-        response = HttpResponse(status=204)
-        response[NOW_HEADER] = _now_ms()
-        return response
+    version = runner_selectors.version_of(meeting)
+    runner_selectors.version_remember(pk, version)
+    if shown == str(version):
+        return _unchanged()
     return _fragment(request, meeting)
 
 

@@ -95,8 +95,10 @@
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
     try {
+      const target = new URL(url, window.location.href);
+      target.searchParams.set("v", regionOf().dataset.version);
       const response = await fetch(
-        `${url}?v=${encodeURIComponent(regionOf().dataset.version)}`,
+        target,
         {
           cache: "no-store",
           credentials: "same-origin",

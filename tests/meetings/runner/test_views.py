@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from meetings import runner
 from meetings.models import MeetingRun, MeetingSegment
+from meetings.runner_selectors import poll_token, version_cached
 from tests.meetings.runner.setup import START, forum_create, member_join
 from tests.meetings.test_views_meeting import login
 
@@ -133,7 +134,11 @@ def test_state_fragment_takes_constant_queries(
             before = client.get(url, **HTMX)
         runner.meeting_start(meeting=forum.meeting, actor=facilitator)
         seen = version(forum.meeting)
-        # Unchanged: session, user, MFA, meeting (and its version).
+        token = poll_token(facilitator.pk, forum.meeting.pk)
+        # Unchanged, with the page's poll token: session, user, MFA; the version is cached.
+        with django_assert_num_queries(3):
+            assert client.get(url, {"v": seen, "t": token}, **HTMX).status_code == 204
+        # Without the token: and the meeting, read in scope.
         with django_assert_num_queries(4):
             assert client.get(url, {"v": seen}, **HTMX).status_code == 204
     assert before.content.decode().count("<li>M") == len(names)
@@ -287,3 +292,60 @@ def test_outsider_member_cannot_join(client, forum, world):
         reverse("runner_state", args=[forum.meeting.pk]), **HTMX
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_runner_page_takes_constant_queries(
+    client, cohort, facilitator, django_assert_num_queries, many
+):
+    names = [f"M{i:02d}" for i in range(12 if many else 1)]
+    topics = [(f"Topic {i}", 10) for i in range(8 if many else 1)]
+    forum = forum_create(cohort, facilitator, names=names, topics=topics)
+    runner.running_order_ensure(meeting=forum.meeting)
+    with at(START - timedelta(minutes=5)):
+        for member in forum.members:
+            runner.checkin(meeting=forum.meeting, member=member)
+    url = reverse("meeting_runner", args=[forum.meeting.pk])
+    login(client, facilitator)
+    # session, user, MFA, meeting, running order (exists?), running order, check-ins, roster
+    # (timekeeper and commitment owners)
+    with django_assert_num_queries(8):
+        page = client.get(url).content.decode()
+    assert page.count('name="planned_minutes"') == len(topics) + 4 + 1
+    login(client, forum.members[0])
+    # session, user, meeting, running order (exists?), running order: a member sees only the
+    # count of check-ins (in the meeting's query), no roster
+    with django_assert_num_queries(5):
+        client.get(url)
+
+
+def test_poll_token_is_bound_to_its_user_and_meeting(client, forum, world):
+    """Another cohort's member cannot learn a meeting's version by borrowing a token: without
+    a token of their own the poll is read in scope (404)."""
+    runner.running_order_ensure(meeting=forum.meeting)
+    current = version(forum.meeting)
+    assert version_cached(forum.meeting.pk) == current
+    url = reverse("runner_state", args=[forum.meeting.pk])
+    ann_token = poll_token(forum.members[0].pk, forum.meeting.pk)
+    login(client, world.member_b)
+    for token in (ann_token, poll_token(world.member_b.pk, forum.meeting.pk + 1), ""):
+        assert client.get(url, {"v": current, "t": token}, **HTMX).status_code == 404
+    login(client, forum.members[0])
+    assert client.get(url, {"v": current, "t": ann_token}, **HTMX).status_code == 204
+    page = client.get(reverse("meeting_runner", args=[forum.meeting.pk])).content.decode()
+    assert f'data-state-url="{url}?t={ann_token}"' in page
+
+
+def test_cached_version_follows_every_change(client, forum):
+    runner.running_order_ensure(meeting=forum.meeting)
+    with at(START):
+        runner.meeting_start(meeting=forum.meeting, actor=forum.facilitator)
+        assert version_cached(forum.meeting.pk) == version(forum.meeting)
+        runner.checkin(meeting=forum.meeting, member=forum.members[0])
+        assert version_cached(forum.meeting.pk) == version(forum.meeting)
+        login(client, forum.members[0])
+        token = poll_token(forum.members[0].pk, forum.meeting.pk)
+        url = reverse("runner_state", args=[forum.meeting.pk])
+        stale = client.get(url, {"v": version(forum.meeting) - 1, "t": token}, **HTMX)
+    assert stale.status_code == 200
+    assert f'data-version="{version(forum.meeting)}"' in stale.content.decode()
