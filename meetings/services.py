@@ -340,8 +340,9 @@ def vote_toggle(*, item: AgendaItem, voter) -> bool:
     return True
 
 
-def agenda_move(*, item: AgendaItem, actor, direction: str) -> None:
-    """Swap with the neighbour above or below (keyboard-friendly ordering)."""
+def agenda_move(*, item: AgendaItem, actor, direction: str, to: int | None = None) -> None:
+    """Swap with the neighbour above or below (keyboard-friendly ordering), or, with
+    direction "to", put the item at place ``to`` (1 = first; what a drag drops)."""
     if not can_manage_meeting(actor, item.meeting):
         raise PermissionDenied("Only facilitators order the agenda.")
     with transaction.atomic():
@@ -353,9 +354,18 @@ def agenda_move(*, item: AgendaItem, actor, direction: str) -> None:
         for index, each in enumerate(items, start=1):
             each.position = index
         at = next(i for i, each in enumerate(items) if each.pk == item.pk)
-        other = at - 1 if direction == "up" else at + 1
-        if 0 <= other < len(items):
-            items[at].position, items[other].position = items[other].position, items[at].position
+        if direction == "to" and to is not None:
+            moved = items.pop(at)
+            items.insert(min(max(to, 1), len(items) + 1) - 1, moved)
+            for index, each in enumerate(items, start=1):
+                each.position = index
+        else:
+            other = at - 1 if direction == "up" else at + 1
+            if 0 <= other < len(items):
+                items[at].position, items[other].position = (
+                    items[other].position,
+                    items[at].position,
+                )
         AgendaItem.objects.bulk_update(items, ["position"])
 
 

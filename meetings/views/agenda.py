@@ -45,9 +45,15 @@ def agenda_vote(request, pk: int, item_pk: int):
 def agenda_move(request, pk: int, item_pk: int):
     meeting = selectors.meeting_for(request.user, pk)
     direction = request.POST.get("direction")
-    if direction not in {"up", "down"}:
+    to = request.POST.get("position", "")
+    if direction not in {"up", "down", "to"} or (direction == "to" and not to.isdigit()):
         raise Http404
-    services.agenda_move(item=_item(meeting, item_pk), actor=request.user, direction=direction)
+    services.agenda_move(
+        item=_item(meeting, item_pk),
+        actor=request.user,
+        direction=direction,
+        to=int(to) if direction == "to" else None,
+    )
     return fragment(request, meeting, "agenda")
 
 

@@ -121,3 +121,46 @@ function enhance(root) {
 }
 enhance(document);
 document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));
+
+// Agendas a facilitator orders (ol[data-reorder]): drag an item to its place; the drop asks the
+// server to put it there, as the up/down buttons (the keyboard way) do one step at a time.
+function agendaReorder(list) {
+  if (list.dataset.reorderReady) return;
+  list.dataset.reorderReady = "true";
+  let dragged = null;
+  const items = () => Array.from(list.querySelectorAll(":scope > li[data-move-url]"));
+  list.addEventListener("dragstart", (event) => {
+    dragged = event.target.closest("li[data-move-url]");
+    if (!dragged) return;
+    dragged.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged.dataset.moveUrl);
+  });
+  list.addEventListener("dragover", (event) => {
+    const over = event.target.closest("li[data-move-url]");
+    if (!dragged || !over || over === dragged) return;
+    event.preventDefault();
+    const box = over.getBoundingClientRect();
+    const after = event.clientY > box.top + box.height / 2;
+    over.parentNode.insertBefore(dragged, after ? over.nextSibling : over);
+  });
+  list.addEventListener("dragend", () => {
+    if (!dragged) return;
+    const moved = dragged;
+    moved.classList.remove("dragging");
+    dragged = null;
+    const position = items().indexOf(moved) + 1;
+    htmx.ajax("POST", moved.dataset.moveUrl, {
+      source: moved,
+      target: "#agenda",
+      swap: "outerHTML",
+      values: { direction: "to", position: String(position) },
+    });
+  });
+}
+
+function enhanceAgendas(root) {
+  for (const list of root.querySelectorAll("ol[data-reorder]")) agendaReorder(list);
+}
+enhanceAgendas(document);
+document.addEventListener("htmx:load", (event) => enhanceAgendas(event.detail.elt));

@@ -681,3 +681,28 @@ def test_outcome_notes_service_refuses_what_cannot_be_stored(setup, notes, messa
     with pytest.raises(ValidationError) as refused:
         services.outcome_notes_set(item=item, actor=alice, notes=notes)
     assert refused.value.message_dict == {"notes": [message]}
+
+
+def test_agenda_drag_drop_puts_an_item_at_a_place(client, setup, facilitator):
+    _, meeting, alice, bob = setup
+    titles = ["Pricing", "Hiring", "Funding"]
+    for owner, title in zip([alice, bob, alice], titles, strict=True):
+        topic = topic_for(owner, title, 10)
+        services.topic_post(topic=topic, meeting=meeting, actor=owner, minutes=10)
+    login(client, facilitator)
+    last = AgendaItem.objects.get(topic__title="Funding")
+    html = client.post(
+        reverse("agenda_move", args=[meeting.pk, last.pk]),
+        {"direction": "to", "position": "1"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert html.strip().startswith('<section class="card" id="agenda"')
+    assert list(meeting.agenda.order_by("position").values_list("topic__title", flat=True)) == [
+        "Funding",
+        "Pricing",
+        "Hiring",
+    ]
+    bad = client.post(
+        reverse("agenda_move", args=[meeting.pk, last.pk]), {"direction": "to", "position": "x"}
+    )
+    assert bad.status_code == 404
