@@ -514,8 +514,9 @@ def solve(
         for r in runs:
             tabu = np.zeros((problem.n, problem.n_groups), dtype=np.int64)
             gmax = np.zeros((problem.n_groups, problem.n_groups))
+            kernel = K.tabu_chunk_pen if d.has_pen else K.tabu_chunk
             r.step = functools.partial(
-                K.tabu_chunk, d, r.s, tabu, r.best, r.rng, r.ctl, r.fctl,
+                kernel, d, r.s, tabu, r.best, r.rng, r.ctl, r.fctl,
             )  # fmt: skip
             r.args = (
                 depth, tenure_lo, tenure_span, pert_lo, pert_span, restart_every, gmax, two_amin,
