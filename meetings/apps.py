@@ -7,7 +7,12 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Both import models: the registry is ready by now.
-        from meetings import forum_notifications, notification_kinds  # noqa: PLC0415
+        from meetings import (  # noqa: PLC0415
+            forum_notifications,
+            norm_notifications,
+            notification_kinds,
+        )
 
         notification_kinds.register()
         forum_notifications.register()
+        norm_notifications.register()

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, Q
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from core.timezones import validate_time_zone
 from groups.models import Cohort
@@ -647,3 +648,135 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"Evaluation of {self.meeting_id} by {self.member_id}"
+
+
+# Group norms ------------------------------------------------------------------------------
+
+
+class NormPolicy(models.Model):
+    """A cohort's norms. The row without a cohort holds the organisation's defaults; a cohort
+    without a row of its own follows it (and the field defaults below when there is none)."""
+
+    cohort = models.OneToOneField(
+        Cohort, null=True, blank=True, on_delete=models.CASCADE, related_name="norm_policy"
+    )
+    window_meetings = models.PositiveSmallIntegerField(
+        "meetings looked at", default=6, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    # Absent from more than 2 of the last 6: a warning to the member and the facilitators.
+    warn_absences = models.PositiveSmallIntegerField(
+        "absences that warn", default=3, validators=[MinValueValidator(1)]
+    )
+    # ... and a review item for the admins.
+    review_absences = models.PositiveSmallIntegerField(
+        "absences that open a review", default=3, validators=[MinValueValidator(1)]
+    )
+    # An answer later than this before the start (or none) is a late RSVP.
+    rsvp_hours = models.PositiveIntegerField(
+        "RSVP due, hours before", default=72, validators=[MaxValueValidator(60 * 24)]
+    )
+    rsvp_late_limit = models.PositiveSmallIntegerField(
+        "late RSVPs that warn", default=3, validators=[MinValueValidator(1)]
+    )
+    # Commitments done by their due date, as a share of those due in the last year.
+    follow_through_percent = models.PositiveSmallIntegerField(
+        "follow-through below which to warn (%)",
+        default=50,
+        validators=[MaxValueValidator(100)],
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "norm policies"
+
+    def __str__(self) -> str:
+        return f"Norms of {self.cohort}" if self.cohort_id else "Organisation norms"
+
+
+class NormBreach(models.Model):
+    """One episode of a member breaking a norm of their cohort: open while it lasts, cleared
+    when it no longer holds. At most one open per member, cohort, norm and level, so each
+    episode notifies once however often the norms are evaluated. A review item is a breach of
+    level "review"; the admins decide it."""
+
+    class Kind(models.TextChoices):
+        ATTENDANCE = "attendance", "Attendance"
+        RSVP = "rsvp", "Late RSVPs"
+        FOLLOW_THROUGH = "follow_through", "Commitment follow-through"
+
+    class Level(models.TextChoices):
+        WARNING = "warning", "Warning"
+        REVIEW = "review", "Review"
+
+    class Decision(models.TextChoices):
+        KEEP = "keep", "Keep in the cohort"
+        REMOVE = "remove", "Remove from the cohort"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="norm_breaches")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    level = models.CharField(max_length=8, choices=Level.choices)
+    # What was counted when it opened: "3 of the last 6 meetings".
+    detail = models.CharField(max_length=200)
+    opened_at = models.DateTimeField()
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "member", "kind", "level"],
+                condition=Q(cleared_at__isnull=True),
+                name="normbreach_one_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["level", "decided_at"], name="normbreach_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.level} of {self.member_id} in {self.cohort_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
+
+
+class NormEvent(models.Model):
+    """The audit of the norms: every warning, review item, excused absence, clearing and
+    decision, with who (none: the scheduler), when and why."""
+
+    class Action(models.TextChoices):
+        WARNED = "warned", "Warned"
+        REVIEW_OPENED = "review_opened", "Review opened"
+        CLEARED = "cleared", "Cleared"
+        EXCUSED = "excused", "Absence excused"
+        KEPT = "kept", "Kept in the cohort"
+        REMOVED = "removed", "Removed from the cohort"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="norm_events")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    breach = models.ForeignKey(
+        NormBreach, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(max_length=14, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["cohort", "member"], name="normevent_member")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.member_id} in {self.cohort_id}"

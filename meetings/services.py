@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.tokens import token_hash, token_new
 from groups.models import Cohort, Membership
 from groups.permissions import can_manage_cohort
-from meetings import notification_kinds, recurrence, runner, selectors
+from meetings import norm_services, notification_kinds, recurrence, runner, selectors
 from meetings.models import (
     MAX_TIMES_RAISED,
     OUTCOME_NOTES_MAX,
@@ -430,6 +430,7 @@ def attendance_record(*, meeting: Meeting, actor, statuses: dict[int, str]) -> N
             )
         # The live runner's check-in shows attendance: its pages follow.
         runner.run_version_bump(meeting=meeting)
+        norm_services.norms_evaluate_soon(cohort_id=meeting.cohort_id)
 
 
 def commitment_create(

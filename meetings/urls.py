@@ -9,6 +9,7 @@ from meetings.views import (
     evaluations,
     meeting_templates,
     meetings,
+    norms,
     prep,
     presentations,
     runner,
@@ -23,6 +24,15 @@ urlpatterns = [
     path("cohorts/<slug:slug>/meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("cohorts/<slug:slug>/presenters/", topics.presenters, name="presenters"),
     path("cohort-health/", health.cohorts_health, name="cohorts_health"),
+    path("cohorts/<slug:slug>/health/", norms.cohort_health, name="cohort_health_page"),
+    path(
+        "meetings/<int:pk>/absences/<int:member_id>/excuse/",
+        norms.absence_excuse,
+        name="absence_excuse",
+    ),
+    path("norms/review/", norms.review_queue, name="norm_review_queue"),
+    path("norms/review/<int:pk>/", norms.review_decide, name="norm_review_decide"),
+    path("standing/", norms.my_standing, name="my_standing"),
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/rsvp/", meetings.meeting_rsvp, name="meeting_rsvp"),
     path(

@@ -359,6 +359,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.occurrences_top_up",
         "schedule": crontab(minute=17, hour=3),
     },
+    "norms-evaluate": {
+        "task": "meetings.tasks.norms_evaluate_all",
+        "schedule": crontab(minute=37, hour=4),
+    },
 }
 
 # How many active cohorts one member may belong to at once (groups/services.py refuses more).
