@@ -8,6 +8,7 @@ class GroupsConfig(AppConfig):
     verbose_name = "Cohorts"
 
     def ready(self):
-        from groups import signals  # noqa: PLC0415  (imports models: registry ready)
+        from groups import notification_kinds, signals  # noqa: PLC0415  (registry ready)
 
         signals.connect()
+        notification_kinds.register()

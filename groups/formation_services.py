@@ -20,7 +20,7 @@ from django.utils import timezone
 # groups.tasks imports this module too; its tasks are looked up when a run is queued, so the
 # cycle is harmless.
 from core.versions import COHORTS, POOL, cached, version_bump
-from groups import formation, selectors, tasks
+from groups import formation, notification_kinds, selectors, tasks
 from groups.models import Cohort, FormationRun, Membership, RosterEvent
 from groups.permissions import can_create_cohort
 from groups.services import _unique_slug
@@ -394,6 +394,16 @@ def run_apply(*, run: FormationRun, actor) -> list[Cohort]:
             Membership(cohort=cohorts[c], member_id=pk)
             for pk, c in zip(locked.member_ids, locked.assignment, strict=True)
         )
+        placed = {u.pk: u for u in User.objects.filter(pk__in=locked.member_ids)}
+        for index, cohort in enumerate(cohorts):
+            notification_kinds.welcome(
+                cohort=cohort,
+                members=[
+                    placed[pk]
+                    for pk, c in zip(locked.member_ids, locked.assignment, strict=True)
+                    if c == index and pk in placed
+                ],
+            )
         # bulk_create sends no signals (groups/signals.py)
         version_bump(POOL)
         version_bump(COHORTS)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from groups import notification_kinds
 from groups.models import Cohort, Membership, RosterEvent
 from groups.permissions import (
     can_appoint_facilitators,
@@ -195,6 +196,7 @@ def membership_add(
                     }
                 )
         membership = Membership.objects.create(cohort=locked, member=member)
+        notification_kinds.welcome(cohort=locked, members=[member])
         RosterEvent.objects.create(
             cohort=locked,
             member=member,
