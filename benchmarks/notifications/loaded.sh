@@ -4,17 +4,17 @@
 #     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
 #       flock /tmp/pagebench.lock benchmarks/notifications/loaded.sh --reminders 10000
 #
-# Starts the page benchmark (benchmarks/pages/run.py --scale big, two pages, five rounds of
-# 5 s: its gunicorn and wrk keep both scales busy for several minutes), waits until its first
-# round drives pages, runs benchmarks/notifications/run.py with the given arguments (worker
-# phase and smtplib baseline), says whether the page load was still running when it ended,
-# and prints the page benchmark's JSON lines, then the notifications JSON line last.
+# Starts the page benchmark (benchmarks/pages/run.py --scale big, two pages, rounds of 5 s, far
+# more than needed: its gunicorns and wrk keep both scales busy), waits until its first round
+# drives pages, runs benchmarks/notifications/run.py with the given arguments (worker phase and
+# smtplib baseline), checks that the page load was still running when it ended, stops it, and
+# prints the rounds the page load went through, then the notifications JSON line last.
 set -u
 cd "$(dirname "$0")/../.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 server="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-.venv/bin/python benchmarks/pages/run.py --scale big --rounds 5 --seconds 5 \
+.venv/bin/python benchmarks/pages/run.py --scale big --rounds 100 --seconds 5 \
   --only "admin cohort list,pool" --server "${server%/*}/postgres" \
   > "$out/pages.out" 2> "$out/pages.err" &
 pages=$!
@@ -30,6 +30,7 @@ if kill -0 "$pages" 2> /dev/null; then
 else
   echo "page load still running at the end: NO (the figures are not all under load)" >&2
 fi
+kill -TERM "$pages" 2> /dev/null  # run.py stops its gunicorns on SIGTERM
 wait "$pages"
-cat "$out/pages.out"
+grep "^round" "$out/pages.err" | tail -n 1 >&2
 tail -n 1 "$out/notify.out"

@@ -30,6 +30,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import statistics
 import struct
@@ -370,6 +371,8 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("The page benchmark needs wrk (Debian: apt-get install wrk).")
 
+    # Stopped from outside (benchmarks/notifications/loaded.sh): stop the gunicorns too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     var_dir = Path(tempfile.mkdtemp(prefix="peernet-bench-"))
     lua = var_dir / "report.lua"
     lua.write_text(LUA)
