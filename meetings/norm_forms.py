@@ -1,6 +1,6 @@
 from django import forms
 
-from meetings.models import NormBreach
+from meetings.models import NormBreach, NormPolicy
 
 
 class ExcuseForm(forms.Form):
@@ -24,3 +24,26 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why; the decision is recorded."},
     )
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = NormPolicy
+        fields = [
+            "window_meetings",
+            "warn_absences",
+            "review_absences",
+            "rsvp_hours",
+            "rsvp_late_limit",
+            "follow_through_percent",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        window = data.get("window_meetings")
+        for name in ("warn_absences", "review_absences"):
+            if window and data.get(name) and data[name] > window:
+                self.add_error(
+                    name, f"Enter at most {window}: only the last {window} meetings are counted."
+                )
+        return data

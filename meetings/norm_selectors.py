@@ -87,6 +87,10 @@ def policies_for(cohort_ids) -> dict[int, NormPolicy]:
     return {pk: own.get(pk, default) for pk in cohort_ids}
 
 
+def organisation_policy() -> NormPolicy:
+    return NormPolicy.objects.filter(cohort__isnull=True).order_by("pk").first() or NormPolicy()
+
+
 def counted_meetings(cohort_ids, now: datetime) -> dict[int, list[Meeting]]:
     """Each cohort's held meetings (started, not cancelled), newest first, at most MAX_WINDOW."""
     ranked = (

@@ -17,7 +17,7 @@ from groups import services as group_services
 from groups.models import Membership
 from groups.permissions import can_manage_cohort
 from meetings import norm_notifications, norm_selectors
-from meetings.models import Attendance, Meeting, NormBreach, NormEvent
+from meetings.models import Attendance, Meeting, NormBreach, NormEvent, NormPolicy
 from members.permissions import is_admin
 
 Kind = NormBreach.Kind
@@ -172,3 +172,23 @@ def review_decide(*, breach: NormBreach, actor, decision: str, reason: str) -> N
             created_at=now,
         )
     return locked
+
+
+def policy_save(*, cohort, actor, **fields) -> NormPolicy:
+    """A cohort's own norms (its facilitators and admins), or the organisation's defaults
+    (cohort None: admins only). The cohort's norms are evaluated again once saved."""
+    if cohort is None and not is_admin(actor):
+        raise PermissionDenied("Only admins change the organisation's norms.")
+    if cohort is not None and not can_manage_cohort(actor, cohort):
+        raise PermissionDenied("Only this cohort's facilitators and admins change its norms.")
+    with transaction.atomic():
+        policy = NormPolicy.objects.select_for_update().filter(cohort=cohort).order_by(
+            "pk"
+        ).first() or NormPolicy(cohort=cohort)
+        for name, value in fields.items():
+            setattr(policy, name, value)
+        policy.updated_by = actor
+        policy.save()
+        if cohort is not None:
+            norms_evaluate_soon(cohort_id=cohort.pk)
+    return policy

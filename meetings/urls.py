@@ -30,6 +30,8 @@ urlpatterns = [
         norms.absence_excuse,
         name="absence_excuse",
     ),
+    path("cohorts/<slug:slug>/health/norms/", norms.cohort_norms_edit, name="cohort_norms_edit"),
+    path("norms/defaults/", norms.norm_defaults, name="norm_defaults"),
     path("norms/review/", norms.review_queue, name="norm_review_queue"),
     path("norms/review/<int:pk>/", norms.review_decide, name="norm_review_decide"),
     path("standing/", norms.my_standing, name="my_standing"),

@@ -155,3 +155,39 @@ def my_standing(request):
             }
         )
     return render(request, "meetings/norms/my_standing.html", {"sections": sections})
+
+
+def _policy_edit(request, cohort):
+    current = (
+        norm_selectors.policies_for([cohort.pk])[cohort.pk]
+        if cohort
+        else norm_selectors.organisation_policy()
+    )
+    initial = {name: getattr(current, name) for name in norm_forms.PolicyForm.Meta.fields}
+    form = norm_forms.PolicyForm(posted(request), initial=initial)
+    back = reverse("cohort_health_page", args=[cohort.slug]) if cohort else reverse("home")
+    if request.method == "POST" and form.is_valid():
+        try:
+            norm_services.policy_save(cohort=cohort, actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            service_error_show(request, error, form=form)
+        else:
+            messages.success(request, "Norms saved.")
+            return _done(request, back)
+    template = "meetings/norms/policy_form.html"
+    if request.htmx:
+        template += "#norms-form"
+    return render(request, template, {"cohort": cohort, "form": form, "back": back})
+
+
+def cohort_norms_edit(request, slug: str):
+    cohort = cohort_for(request.user, slug)
+    if not can_manage_cohort(request.user, cohort):
+        raise PermissionDenied
+    return _policy_edit(request, cohort)
+
+
+def norm_defaults(request):
+    if not is_admin(request.user):
+        raise PermissionDenied
+    return _policy_edit(request, None)

@@ -63,6 +63,10 @@ ROWS = {
             managers_a(),
         ),
     ],
+    "cohort_norms_edit": [
+        Row(lambda w: reverse("cohort_norms_edit", args=[w.cohort_a.slug]), managers_a()),
+    ],
+    "norm_defaults": [Row(lambda w: reverse("norm_defaults"), admins_only())],
     "norm_review_queue": [Row(lambda w: reverse("norm_review_queue"), admins_only())],
     "norm_review_decide": [Row(review_item, admins_only())],
     "my_standing": [Row(lambda w: reverse("my_standing"), signed_in("200"))],
