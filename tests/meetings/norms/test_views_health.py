@@ -263,3 +263,28 @@ def test_my_standing_shows_only_my_numbers(client, forum, count, django_assert_n
     ]
     assert plotted(html, "Your attendance and RSVPs", "Attended") == attended
     assert "Bob" not in html and "Cleo" not in html
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_review_queue_lists_every_open_item_in_constant_queries(
+    client, facilitator, count, django_assert_num_queries
+):
+    admin = factories.user_create(role="admin", totp=True)
+    names = []
+    for i in range(count):
+        cohort = factories.cohort_create(name=f"Circle {i:02}", facilitators=[facilitator])
+        person = factories.pool_member_create(first=f"Member{i:02}", last="Review")
+        names.append(person.display_name)
+        NormBreach.objects.create(
+            cohort=cohort,
+            member=person,
+            kind="attendance",
+            level="review",
+            detail="absent from 3 of the last 6 meetings",
+            opened_at=NOW - timedelta(days=count - i),
+        )
+    client.force_login(admin)
+    with django_assert_num_queries(4):
+        html = client.get(reverse("norm_review_queue")).content.decode()
+    assert [name for name in names if f"Decide on {name}" in html] == names
+    assert html.count("Decide on ") == count
