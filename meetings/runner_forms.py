@@ -31,7 +31,11 @@ class TemplateForm(forms.Form):
 
 
 class TemplateSegmentForm(forms.Form):
-    kind = forms.ChoiceField(choices=SegmentKind.choices)
+    # A blank first choice: the editor's empty row for a new segment must post nothing.
+    kind = forms.ChoiceField(
+        choices=[("", "Choose a kind"), *SegmentKind.choices],
+        error_messages={"required": "Choose a kind for the segment."},
+    )
     title = forms.CharField(max_length=120)
     planned_minutes = minutes_field(label="Planned minutes")
     guidance = forms.CharField(

@@ -79,6 +79,9 @@ def test_member_page_follows_the_facilitator_within_two_seconds(open_page, size)
     runner_open(chair, meeting)
     runner_open(member, meeting)
     expect(runner_heading(member)).to_have_text("Not started yet")
+    # The facilitator's page before the start: running order editor, timekeeper, start.
+    expect(chair.get_by_role("heading", name="Adjust the running order")).to_be_visible()
+    assert axe_violations(chair) == []
 
     # Check-in: the member taps once; the facilitator's page lists them without a reload.
     runner_press(member, "I'm here")

@@ -197,3 +197,8 @@ def test_facilitator_chooses_the_cohorts_and_a_series_template(client, cohort, f
     assert templates_lib.template_for_meeting(meeting) == virtual
     client.post(url, {"series": series.pk, "series_template": ""})
     assert templates_lib.template_for_meeting(meeting) == forum
+
+
+def test_admin_dashboard_links_to_the_library(client, admin):
+    page = login(client, admin).get(reverse("home")).content.decode()
+    assert f'<a href="{reverse("template_list")}">Meeting templates</a>' in page
