@@ -72,11 +72,13 @@ def application_section(request, section: str):
     if not isinstance(context, dict):
         messages.success(request, f"{selectors.SECTION_TITLES[section]} saved.")
         return redirect(_next_section(section))
+    missing = dict(selectors.application_missing(application))
     context.update(
         application=application,
         section=section,
         section_title=selectors.SECTION_TITLES[section],
-        sections=selectors.SECTIONS,
+        sections=[(key, title, key not in missing) for key, title in selectors.SECTIONS],
+        sections_done=sum(key not in missing for key in SECTION_KEYS),
         step=SECTION_KEYS.index(section) + 1,
         step_count=len(SECTION_KEYS),
     )

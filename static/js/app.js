@@ -89,12 +89,12 @@ function timeZoneEnhance(select) {
   search.type = "search";
   search.className = "tz-search";
   search.id = `${select.id}-search`;
-  search.placeholder = "Type a city or region, e.g. Paris";
+  search.placeholder = "e.g. Paris or Asia";
   search.setAttribute("aria-controls", select.id);
   const label = document.createElement("label");
   label.htmlFor = search.id;
   label.className = "visually-hidden";
-  label.textContent = "Search time zones";
+  label.textContent = "Filter the time-zone list";
   select.before(label, search);
   search.addEventListener("input", () => {
     const words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);

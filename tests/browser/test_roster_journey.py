@@ -55,6 +55,6 @@ def test_facilitator_refused_conflict_then_adds_member_who_sees_cohort(open_page
 
     member_page = open_page()
     sign_in(member_page, "nina@example.com")
-    expect(member_page.get_by_role("heading", name="Your cohort: Harbor Circle")).to_be_visible()
+    expect(member_page.get_by_role("link", name="Harbor Circle", exact=True)).to_be_visible()
     member_page.get_by_role("link", name="Harbor Circle", exact=True).click()
     expect(member_page.get_by_text("Sam Seated")).to_be_visible()

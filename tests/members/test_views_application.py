@@ -239,3 +239,15 @@ def test_applicant_cannot_open_any_review_page(client, db):
         reverse("review_policy"),
     ]:
         assert client.get(path).status_code == 404
+
+
+@pytest.mark.django_db
+def test_section_pages_show_progress_across_sections(client):
+    applicant = factories.user_create(role=Role.APPLICANT)
+    client.force_login(applicant)
+    response = client.get("/application/company/")
+    assert response.context["sections_done"] == 0
+    assert [done for _, _, done in response.context["sections"]] == [False] * 6
+    html = response.content.decode()
+    assert '<progress id="application-progress" max="6" value="0">' in html
+    assert "0 of 6 sections complete" in html
