@@ -2,6 +2,8 @@
 The admins' log (a role check) lives in the top package, the per-meeting log in the meetings
 app; development mail in core/dev_mail_views.py."""
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -10,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core import cities
 from core.http import posted
 from core.notifications import preferences
 from core.notifications.registry import KINDS, unsubscribable_kinds
@@ -55,3 +58,24 @@ def notification_unsubscribe(request, token: str):
         preferences.unsubscribe(user_id=user_id, kind=kind)
     context = {"kind": KINDS[kind], "done": done}
     return render(request, "core/notification_unsubscribe.html", context)
+
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,60}$")
+
+
+@require_http_methods(["GET"])
+def city_search(request):
+    """The cities matching what a person types in a city field (components/city_field.html):
+    the radio buttons of that field, named after it."""
+    name = request.GET.get("field", "")
+    element_id = request.GET.get("id", "")
+    if not (IDENTIFIER.match(name) and IDENTIFIER.match(element_id)):
+        raise Http404("No such city field.")
+    search = request.GET.get(f"{name}_search", "").strip()[:100]
+    context = {
+        "name": name,
+        "id": element_id,
+        "search": search,
+        "matches": cities.search(search) if search else [],
+    }
+    return render(request, "components/city_results.html", context)

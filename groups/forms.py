@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import FilterForm
+from core.forms import CityField, FilterForm
 from core.timezones import TimeZoneField
 from groups.models import Cohort
 from groups.selectors import REGIONS
@@ -21,6 +21,11 @@ class CohortForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    home_city = CityField(
+        label="Home city",
+        required=False,
+        help_text="Where an in-person or hybrid cohort meets; empty for a virtual cohort.",
+    )
 
     class Meta:
         model = Cohort
@@ -33,6 +38,8 @@ class CohortForm(forms.ModelForm):
             "format",
             "home_time_zone",
             "location",
+            "home_city",
+            "max_distance_km",
             "status",
             "industry_mode",
             "facilitators",
@@ -43,6 +50,14 @@ class CohortForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not can_appoint:
             del self.fields["facilitators"]
+        if self.instance.pk:
+            self.initial.setdefault("home_city", self.instance.home_geoname_id)
+        self.fields["max_distance_km"].required = False
+
+    def clean_max_distance_km(self):
+        # Empty keeps the cohort's distance (80 km for a new cohort).
+        value = self.cleaned_data.get("max_distance_km")
+        return self.instance.max_distance_km if value is None else value
 
     def clean(self):
         data = super().clean()

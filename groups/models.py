@@ -42,6 +42,20 @@ class Cohort(models.Model):
     )
     home_time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     location = models.CharField(max_length=160, blank=True)
+    # The home city (chosen from core.cities) and how far from it in-person members may live;
+    # the name, country and coordinates are kept here so placement never reads the city list.
+    home_city = models.CharField(max_length=100, blank=True)
+    home_country = models.CharField(max_length=2, blank=True)
+    home_geoname_id = models.PositiveIntegerField("home city (GeoNames id)", null=True, blank=True)
+    home_latitude = models.FloatField(null=True, blank=True)
+    home_longitude = models.FloatField(null=True, blank=True)
+    max_distance_km = models.PositiveIntegerField(
+        "largest distance from the home city, km",
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(20_000)],
+        help_text="In-person members live at most this far from the home city; hybrid cohorts "
+        "prefer it; virtual ones ignore it.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.FORMING)
     industry_mode = models.CharField(
         max_length=12, choices=IndustryMode.choices, default=IndustryMode.NO_OVERLAP
@@ -65,6 +79,12 @@ class Cohort(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.home_time_zone)
+
+    @property
+    def home_point(self) -> tuple[float, float] | None:
+        if self.home_latitude is None or self.home_longitude is None:
+            return None
+        return (self.home_latitude, self.home_longitude)
 
 
 class MembershipQuerySet(models.QuerySet):

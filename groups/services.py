@@ -48,6 +48,21 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+def home_city_fields(city) -> dict:
+    """A cohort's home-city fields for a city of core.cities (None: no home city)."""
+    if city is None:
+        return dict.fromkeys(
+            ["home_city", "home_country", "home_geoname_id", "home_latitude", "home_longitude"]
+        ) | {"home_city": "", "home_country": ""}
+    return {
+        "home_city": city.name,
+        "home_country": city.country,
+        "home_geoname_id": city.geoname_id,
+        "home_latitude": city.latitude,
+        "home_longitude": city.longitude,
+    }
+
+
 def cohort_create(*, actor: User, themes=(), facilitators=(), **fields) -> Cohort:
     if not can_create_cohort(actor):
         raise PermissionDenied("Only admins create cohorts.")

@@ -30,6 +30,8 @@ def _fields(form) -> dict:
     data = dict(form.cleaned_data)
     data.pop("facilitators", None)
     themes = data.pop("themes", [])
+    if "home_city" in data:
+        data.update(services.home_city_fields(data.pop("home_city")))
     return {"themes": list(themes), **data}
 
 

@@ -84,17 +84,31 @@ EMPTY_COHORTS = [
     ("Rhine Family Business Circle", "rhine-family-business", "Europe/Berlin", "paused"),
     ("Founders 2019 (closed)", "founders-2019", "America/Chicago", "closed"),
 ]
-# Approved members waiting for a cohort (the pool the formation engine draws from).
+# Approved members waiting for a cohort (the pool the formation engine draws from): half
+# around New York, half around London, so in-person cohorts can form within a metro.
 POOL_SIZE = 14
-POOL_ZONES = [
-    "America/New_York",
-    "Europe/London",
-    "America/Chicago",
-    "Europe/Berlin",
-    "Australia/Sydney",
-    "America/Los_Angeles",
-    "Europe/Paris",
-]
+POOL_ZONES = ["America/New_York"] * 7 + ["Europe/London"] * 7
+# Real cities (GeoNames ids, core.cities) within 80 km of each metro's centre, the first one
+# being the centre: members live across the metro, cohorts meet in its centre.
+METRO_CITIES = {
+    # New York City, Newark, Jersey City, Yonkers, Stamford, White Plains, Hoboken
+    "America/New_York": [5128581, 5101798, 5099836, 5145215, 4843564, 5144336, 5099133],
+    # London, Reading, Watford, Croydon, Slough, Guildford
+    "Europe/London": [2643743, 2639577, 2634677, 2651817, 2637627, 2647793],
+    # Sydney, Parramatta, Chatswood, Manly, Hornsby, Blacktown
+    "Australia/Sydney": [2147714, 7281840, 2171707, 2158867, 2163137, 2175411],
+    # Chicago, Evanston, Naperville
+    "America/Chicago": [4887398, 4891382, 4903279],
+    # Berlin, Potsdam
+    "Europe/Berlin": [2950159, 2852458],
+    # Los Angeles, Pasadena, Long Beach
+    "America/Los_Angeles": [5368361, 5381396, 5367929],
+    # Paris, Versailles, Boulogne-Billancourt
+    "Europe/Paris": [2988507, 2969679, 3031137],
+}
+# Pool members choose in person or hybrid (never virtual only), so the demo pool forms
+# in-person cohorts.
+POOL_FORMATS = ["in_person", "hybrid"]
 MEMBERS_PER_COHORT = 10
 # One applicant per application state, in this order.
 APPLICANT_STATES = [

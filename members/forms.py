@@ -1,5 +1,6 @@
 """Input validation only: every error says how to fix the input."""
 
+import datetime
 import json
 from copy import deepcopy
 from urllib.parse import urlsplit
@@ -9,10 +10,10 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django_countries import countries
 
-from core.forms import FilterForm
+from core.forms import CityField, FilterForm
 from core.timezones import TimeZoneField
+from core.widgets import TimeInput
 from members import eligibility, selectors
 from members.choices import Industry, MeetingFormat, Relationship, RevenueBand
 from members.models import Application, Challenge, Reference, Score
@@ -26,14 +27,21 @@ class AboutForm(forms.Form):
         max_length=120,
         help_text="For example: Chief Executive Officer, Founder.",
     )
-    city = forms.CharField(max_length=100)
-    country = forms.ChoiceField(
-        label="Country",
-        # Names in alphabetical order, in the reader's language; the profile keeps the ISO code.
-        choices=lambda: [("", "Choose a country"), *countries],
-        error_messages={"invalid_choice": "Choose your country from the list."},
+    # The country follows from the city (its ISO code is what eligibility rules compare).
+    city = CityField(
+        label="City",
+        help_text="Where you live and would meet in person; the country follows from it.",
     )
     time_zone = TimeZoneField(help_text="Meeting times and reminders use this zone.", guess=True)
+    meeting_hours_start = forms.TimeField(
+        label="On weekdays I can meet from",
+        initial=datetime.time(7, 0),
+        widget=TimeInput,
+        help_text="Your local time; cohorts meet in a window all their members can make.",
+    )
+    meeting_hours_end = forms.TimeField(
+        label="On weekdays I can meet until", initial=datetime.time(19, 0), widget=TimeInput
+    )
     linkedin_url = forms.URLField(
         label="LinkedIn profile",
         required=False,
@@ -43,6 +51,13 @@ class AboutForm(forms.Form):
     bio = forms.CharField(
         label="Short bio", required=False, max_length=1500, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("meeting_hours_start"), data.get("meeting_hours_end")
+        if start is not None and end is not None and start >= end:
+            self.add_error("meeting_hours_end", "The end of your hours must come after the start.")
+        return data
 
 
 PHONE = RegexValidator(

@@ -1,8 +1,10 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django_countries.fields import CountryField
 
 # Re-exported: the migrations name the validator as members.models.validate_time_zone.
@@ -110,6 +112,15 @@ class Profile(models.Model):
     )
     city = models.CharField(max_length=100, blank=True)
     country = CountryField(blank=True)
+    # The city chosen from core.cities (GeoNames id) and its coordinates, kept here so pages
+    # and the formation engine compare places without reading the city list. Null for profiles
+    # written before cities were chosen from the list.
+    city_geoname_id = models.PositiveIntegerField("city (GeoNames id)", null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # When, in their own time zone, on weekdays, this member can meet.
+    meeting_hours_start = models.TimeField("available from", default=datetime.time(7, 0))
+    meeting_hours_end = models.TimeField("available until", default=datetime.time(19, 0))
     # What was typed when the country was free text and matched no country (migration 0006):
     # kept so nothing is lost, shown to reviewers until someone chooses the country.
     country_unmapped = models.CharField("country as typed", max_length=100, blank=True)
@@ -142,9 +153,21 @@ class Profile(models.Model):
     class Meta:
         # The pool lists the longest waiting first: a page reads this index, not every profile.
         indexes = [models.Index(fields=["approved_at"], name="profile_approved")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting_hours_start__lt=F("meeting_hours_end")),
+                name="profile_meeting_hours_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
 
 
 class CompanyChangeRequest(models.Model):

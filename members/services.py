@@ -123,6 +123,19 @@ def profile_update(*, profile: Profile, user_fields: dict | None = None, **field
     return profile
 
 
+def city_fields(city) -> dict:
+    """A profile's fields for a city of core.cities (None: no city)."""
+    if city is None:
+        return {"city": "", "city_geoname_id": None, "latitude": None, "longitude": None}
+    return {
+        "city": city.name,
+        "country": city.country,
+        "city_geoname_id": city.geoname_id,
+        "latitude": city.latitude,
+        "longitude": city.longitude,
+    }
+
+
 def challenges_rank(*, profile: Profile, challenges: list) -> None:
     """Replace the ranked challenges with `challenges`, first = rank 1."""
     with transaction.atomic():

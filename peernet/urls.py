@@ -29,6 +29,7 @@ urlpatterns = [
         name="notification_unsubscribe",
     ),
     path("notifications/", notification_views.notification_log, name="notification_log"),
+    path("cities/", core_views.city_search, name="city_search"),
     # Development only (404 unless DEBUG): the mail this installation wrote to files.
     path("dev/mail/", dev_mail_views.dev_mail_list, name="dev_mail_list"),
     path("dev/mail/<str:name>/", dev_mail_views.dev_mail_detail, name="dev_mail_detail"),

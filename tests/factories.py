@@ -7,12 +7,23 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
+from core import cities
 from groups.models import Cohort, Membership
 from members import selectors, services
 from members.models import Challenge, Role, User
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-9"
+# GeoNames ids of a few cities (core.cities).
+LONDON, BOSTON, LAGOS, PARIS, READING, NEW_YORK, SYDNEY = (
+    2643743,
+    4930956,
+    2332459,
+    2988507,
+    2639577,
+    5128581,
+    2147714,
+)
 
 
 def user_create(
@@ -87,8 +98,7 @@ def application_complete(
             "last_name": applicant.last_name or "Applicant",
         },
         title=title,
-        city="Boston",
-        country="US",
+        **services.city_fields(cities.get(BOSTON)),
         company=company,
         company_website=f"https://{company.lower().replace(' ', '')}.test",
         industry="42",
@@ -135,8 +145,9 @@ def pool_member_create(
     time_zone="Europe/London",
     preferred_format="hybrid",
     challenge_count=3,
+    city=LONDON,
 ):
-    """An approved member with a full profile, in no cohort yet."""
+    """An approved member with a full profile, in no cohort yet (``city``: a GeoNames id)."""
 
     user = user_create(role=Role.MEMBER, email=email, first=first, last=last, time_zone=time_zone)
     profile = services.profile_get_or_create(user=user)
@@ -150,8 +161,7 @@ def pool_member_create(
         employees=100,
         revenue_band="13m-50m",
         years_in_role=5,
-        city="London",
-        country="GB",
+        **services.city_fields(cities.get(city)),
         preferred_format=preferred_format,
     )
     services.challenges_rank(profile=profile, challenges=challenges(challenge_count))

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from core import cities
 from members import services
 from members.models import Application, Challenge, Role
 from tests import factories
@@ -43,20 +44,31 @@ def test_about_section_saves_draft_and_moves_on(client, applicant):
             "first_name": "Ada",
             "last_name": "Okafor",
             "title": "CEO",
-            "city": "Lagos",
-            "country": "NG",
+            "city": str(factories.LAGOS),
             "time_zone": "Africa/Lagos",
+            "meeting_hours_start": "08:00",
+            "meeting_hours_end": "18:30",
             "linkedin_url": "",
             "bio": "",
         },
     )
     assert response["Location"] == reverse("application_section", args=["company"])
     applicant.refresh_from_db()
-    assert (applicant.first_name, applicant.time_zone, applicant.profile.title) == (
+    profile = applicant.profile
+    assert (applicant.first_name, applicant.time_zone, profile.title) == (
         "Ada",
         "Africa/Lagos",
         "CEO",
     )
+    assert (
+        profile.city,
+        profile.country.code,
+        profile.city_geoname_id,
+        profile.latitude,
+        profile.longitude,
+        str(profile.meeting_hours_start),
+        str(profile.meeting_hours_end),
+    ) == ("Lagos", "NG", factories.LAGOS, 6.45407, 3.39467, "08:00:00", "18:30:00")
 
 
 def test_about_section_rejects_unknown_time_zone(client, applicant):
@@ -67,9 +79,10 @@ def test_about_section_rejects_unknown_time_zone(client, applicant):
             "first_name": "Ada",
             "last_name": "Okafor",
             "title": "CEO",
-            "city": "Lagos",
-            "country": "NG",
+            "city": str(factories.LAGOS),
             "time_zone": "Mars/Base",
+            "meeting_hours_start": "07:00",
+            "meeting_hours_end": "19:00",
             "linkedin_url": "not a url",
         },
     )
@@ -251,3 +264,40 @@ def test_section_pages_show_progress_across_sections(client):
     html = response.content.decode()
     assert '<progress id="application-progress" max="6" value="0">' in html
     assert "0 of 6 sections complete" in html
+
+
+def test_about_section_without_a_chosen_city_lists_the_matches(client, applicant):
+    """Without JavaScript: the name typed, the form comes back with the cities to pick from."""
+    client.force_login(applicant)
+    response = client.post(
+        reverse("application_section", args=["about"]),
+        {
+            "first_name": "Ada",
+            "last_name": "Okafor",
+            "title": "CEO",
+            "city_search": "Lagos",
+            "time_zone": "Africa/Lagos",
+            "meeting_hours_start": "09:00",
+            "meeting_hours_end": "08:00",
+        },
+    )
+    assert errors(response) == {
+        "city": ["Choose one of the cities listed below (or type another name)."],
+        "meeting_hours_end": ["The end of your hours must come after the start."],
+    }
+    html = re.sub(r"\s+", " ", response.content.decode())
+    assert f'name="city" id="id_city_{factories.LAGOS}" value="{factories.LAGOS}"' in html
+    assert "Lagos, Nigeria" in html
+
+
+def test_about_section_shows_the_chosen_city_checked(client, applicant):
+    client.force_login(applicant)
+    profile = services.profile_get_or_create(user=applicant)
+    services.profile_update(profile=profile, **services.city_fields(cities.get(factories.PARIS)))
+    response = client.get(reverse("application_section", args=["about"]))
+    html = response.content.decode()
+    assert (
+        f'<input type="radio" name="city" id="id_city_chosen" value="{factories.PARIS}" checked>'
+        in re.sub(r"\s+", " ", html)
+    )
+    assert "Paris, France" in html

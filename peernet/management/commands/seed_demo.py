@@ -8,8 +8,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core import cities
 from core.models import DemoAccount
 from core.versions import POOL, version_bump
+from groups import services as group_services
 from groups.models import Cohort, Membership
 from meetings.demo import seed_meetings
 from members import demo, selectors, services
@@ -82,7 +84,7 @@ class Command(BaseCommand):
                 member = self._person(
                     f"member{index + 1:02d}@example.com", first, last, Role.MEMBER, zone, password
                 )
-                self._profile(member, index, zone)
+                self._profile(member, index, zone, place=m)
                 Membership.objects.active().get_or_create(cohort=cohort, member=member)
                 if m == 0:
                     logins.append((f"Member of {name}", member.email))
@@ -97,7 +99,7 @@ class Command(BaseCommand):
             person = self._person(
                 f"pool{p + 1:02d}@example.com", first, last, Role.MEMBER, zone, password
             )
-            self._profile(person, index, zone)
+            self._profile(person, index, zone, preferred_format=demo.POOL_FORMATS[p % 2], place=p)
             if p == 0:
                 logins.append(("Member waiting for a cohort", person.email))
                 # A declared competitor of a seated member: the roster refuses this add.
@@ -129,6 +131,7 @@ class Command(BaseCommand):
         cohort, _ = Cohort.objects.update_or_create(
             slug=slug,
             defaults={
+                **group_services.home_city_fields(cities.get(demo.METRO_CITIES[zone][0])),
                 "name": name,
                 "status": status,
                 "home_time_zone": zone,
@@ -144,9 +147,10 @@ class Command(BaseCommand):
         cohort.themes.set([challenges[(c + k * 5) % len(challenges)] for k in range(3)])
         return cohort
 
-    def _profile(self, user, i, zone):
+    def _profile(self, user, i, zone, *, preferred_format=None, place=0):
         profile = services.profile_get_or_create(user=user)
         words = demo.COMPANY_WORDS
+        metro = demo.METRO_CITIES.get(zone, demo.METRO_CITIES["Europe/Paris"])
         company = f"{words[i % len(words)]} {['Labs', 'Group', 'Foods', 'Systems'][i % 4]}"
         services.profile_update(
             profile=profile,
@@ -157,17 +161,8 @@ class Command(BaseCommand):
             employees=40 + (i * 37) % 900,
             revenue_band=demo.REVENUE[i % len(demo.REVENUE)],
             years_in_role=2 + i % 15,
-            city={
-                "America/New_York": "New York",
-                "Europe/London": "London",
-                "Australia/Sydney": "Sydney",
-            }.get(zone, "Paris"),
-            country={
-                "America/New_York": "US",
-                "Europe/London": "GB",
-                "Australia/Sydney": "AU",
-            }.get(zone, "FR"),
-            preferred_format=demo.FORMATS[i % 3],
+            **services.city_fields(cities.get(metro[place % len(metro)])),
+            preferred_format=preferred_format or demo.FORMATS[i % 3],
             bio="Builds companies that last.",
         )
         challenges = list(Challenge.objects.order_by("position"))
