@@ -14,6 +14,7 @@ import zoneinfo
 from datetime import date, datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
@@ -67,6 +68,7 @@ def pool_members(user_ids: list[int]) -> tuple[list[formation.Member], list[User
             "profile__revenue_band",
             "profile__industry",
             "profile__preferred_format",
+            "profile__city",
         )
     }
     ranked: dict[int, list[int]] = {}
@@ -295,21 +297,45 @@ def _humanise(reason: str, people: list[User]) -> str:
     return reason[0].upper() + reason[1:] + "."
 
 
-def proposal(run: FormationRun) -> dict:
-    """What the proposal view shows: cohorts with members, explanations and scores."""
+COHORTS_PER_PAGE = 20
+SIZE_LABELS = ["under 50", "50-249", "250-999", "1,000+"]
+
+
+def _counted(values) -> list[tuple[str, int]]:
+    """(value, count), most common first, then by first appearance."""
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return sorted(counts.items(), key=lambda kv: -kv[1])
+
+
+def proposal(run: FormationRun, *, page: int | str | None = 1) -> dict:
+    """What the proposal board shows: one page of cohorts (COHORTS_PER_PAGE cards), each with
+    its score, its mix (industries, places, company sizes) and its members; every cohort's
+    number and size for the move form; the total score. The whole proposal is explained once
+    (numpy over the pool), but only the page's members become rows of the page."""
     problem, people = _problem(run)
     members, cohorts, scores = formation.explain(problem, run.assignment)
+    paginator = Paginator(range(len(cohorts)), COHORTS_PER_PAGE)
+    page_obj = paginator.get_page(page)
     names = _challenge_names()
     industries = dict(Profile._meta.get_field("industry").choices)
     out = []
-    for c in cohorts:
+    for index in page_obj.object_list:
+        c = cohorts[index]
+        users = [people[i] for i in c.members]
         out.append(
             {
                 "index": c.cohort,
                 "number": c.cohort + 1,
                 "score": round(c.score, 2),
+                "size": len(c.members),
                 "shared": [(names.get(k, str(k)), n) for k, n in c.shared_challenges],
                 "industries": [(industries.get(k, k), n) for k, n in c.industry_mix],
+                "places": _counted(
+                    u.profile.city or u.time_zone.split("/")[-1].replace("_", " ") for u in users
+                ),
+                "sizes": _counted(SIZE_LABELS[problem.members[i].company_size] for i in c.members),
                 "tz_spread": c.tz_spread,
                 "members": [
                     {
@@ -317,18 +343,19 @@ def proposal(run: FormationRun) -> dict:
                         "user": people[i],
                         "gain": round(members[i].gain, 2),
                         "shared": [names.get(k, str(k)) for k in members[i].shared_challenges],
-                        "mates": [
-                            (people[j].display_name, round(v, 2)) for j, v in members[i].top_mates
-                        ],
-                        "breakdown": [
-                            (k.replace("_", " "), round(v, 2)) for k, v in members[i].breakdown
-                        ],
                     }
                     for i in c.members
                 ],
             }
         )
-    return {"cohorts": out, "objective": round(sum(scores), 2)}
+    return {
+        "cohorts": out,
+        "page": page_obj,
+        "cohort_count": len(cohorts),
+        "member_count": len(people),
+        "all_cohorts": [(c.cohort, c.cohort + 1, len(c.members)) for c in cohorts],
+        "objective": round(sum(scores), 2),
+    }
 
 
 def _challenge_names() -> dict[int, str]:

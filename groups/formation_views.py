@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -69,8 +70,24 @@ def formation_detail(request, pk: int):
         )
     context = _progress_context(run)
     if run.status == FormationRun.Status.DONE:
-        context.update(formation_services.proposal(run))
+        context.update(_board(run, page=request.GET.get("page"), move=request.GET.get("move")))
+        if request.htmx:
+            return render(request, "groups/formation_detail.html#proposal", context)
     return render(request, "groups/formation_detail.html", context)
+
+
+def _board(run: FormationRun, *, page, move=None, refusal: str | None = None) -> dict:
+    """The board's context: a page of cohort cards and the one move form, with the member
+    ``move`` (an index) chosen in it when given."""
+    context = formation_services.proposal(run, page=page)
+    on_page = [m for c in context["cohorts"] for m in c["members"]]
+    chosen = int(move) if str(move or "").isdigit() else None
+    context.update(
+        move_members=sorted(on_page, key=lambda m: m["user"].display_name),
+        move_chosen=chosen,
+        refusal=refusal,
+    )
+    return context
 
 
 def _progress_context(run: FormationRun) -> dict:
@@ -116,18 +133,19 @@ def formation_move(request, pk: int):
             )
         )
     run.refresh_from_db()
-    context = {
-        "run": run,
-        "working": False,
-        "percent": 100,
-        "refusal": refusal,
-        **formation_services.proposal(run),
-    }
+    page = request.POST.get("page") or None
     if request.htmx:
+        context = {
+            "run": run,
+            "working": False,
+            "percent": 100,
+            **_board(run, page=page, refusal=refusal),
+        }
         return render(request, "groups/formation_detail.html#proposal", context)
     if refusal:
         messages.error(request, refusal)
-    return redirect("formation_detail", pk=pk)
+    url = reverse("formation_detail", args=[pk])
+    return redirect(f"{url}?page={page}" if page and page.isdigit() else url)
 
 
 @require_POST

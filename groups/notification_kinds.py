@@ -1,7 +1,12 @@
-"""The groups app's email on the notification ledger: the welcome when a member is placed in
-a cohort. Link only: it names no cohort and no person; the dashboard it leads to has the
-member's first steps. One per member and cohort, whichever way they were placed (by hand,
-by a formation run), however often the placement is retried."""
+"""The groups app's emails on the notification ledger, link only:
+
+- the welcome when a member is placed in a cohort: it names no cohort and no person; the
+  dashboard it leads to has the member's first steps. One per member and cohort, whichever way
+  they were placed (by hand, by a formation run), however often the placement is retried;
+- a member placed from the pool in your cohort, to its facilitators: the link leads to the
+  roster; no name in the email. It is about their own cohort's roster, so no preference turns
+  it off.
+"""
 
 from datetime import datetime
 
@@ -13,6 +18,7 @@ from core.notifications.dispatch import notify
 from core.notifications.registry import Kind, Prepared, kind_register
 
 WELCOME = "cohort_welcome"
+MEMBER_PLACED = "member_placed"
 
 
 def welcome(*, cohort, members) -> None:
@@ -29,17 +35,29 @@ def welcome(*, cohort, members) -> None:
     )
 
 
+def member_placed(*, membership) -> None:
+    cohort = membership.cohort
+    facilitators = list(cohort.facilitators.all())
+    if not facilitators:
+        return
+    notify(
+        kind=MEMBER_PLACED,
+        subject=f"membership:{membership.pk}",
+        scope=f"cohort:{cohort.pk}",
+        recipients=[(f, f.email) for f in facilitators],
+        context={"link": settings.BASE_URL + reverse("cohort_detail", args=[cohort.slug])},
+    )
+
+
 def _prepare(rows: list[Notification], now: datetime) -> dict[int, Prepared | str]:
     return {row.pk: Prepared(context=dict(row.context)) for row in rows}
 
 
 def register() -> None:
-    kind_register(
-        Kind(
-            name=WELCOME,
-            label="Welcome to your cohort",
-            template=WELCOME,
-            prepare=_prepare,
-            unsubscribable=False,
+    for name, label in [
+        (WELCOME, "Welcome to your cohort"),
+        (MEMBER_PLACED, "New member in your cohort"),
+    ]:
+        kind_register(
+            Kind(name=name, label=label, template=name, prepare=_prepare, unsubscribable=False)
         )
-    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups import directory_views, formation_views, views
+from groups import directory_views, formation_views, placement_views, views
 
 urlpatterns = [
     path("cohorts/", views.cohort_list, name="cohort_list"),
@@ -24,6 +24,13 @@ urlpatterns = [
     ),
     path("people/<int:user_id>/photo/", directory_views.person_photo, name="person_photo"),
     path("pool/", views.pool, name="pool"),
+    path("pool/placements/", placement_views.pool_placements, name="pool_placements"),
+    path("pool/<int:user_id>/place/", placement_views.member_placement, name="member_placement"),
+    path(
+        "pool/<int:user_id>/place/<slug:slug>/",
+        placement_views.member_place,
+        name="member_place",
+    ),
     path("formation/", formation_views.formation_start, name="formation_start"),
     path("formation/<int:pk>/", formation_views.formation_detail, name="formation_detail"),
     path("formation/<int:pk>/move/", formation_views.formation_move, name="formation_move"),

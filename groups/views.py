@@ -222,5 +222,12 @@ def pool(request):
     if request.htmx:
         template += "#pool-results"
     return render(
-        request, template, {"form": form, "page": _pool_page(request, form), "cohort": None}
+        request,
+        template,
+        {
+            "form": form,
+            "page": _pool_page(request, form),
+            "cohort": None,
+            "can_place": can_create_cohort(request.user),
+        },
     )

@@ -13,8 +13,8 @@ from groups.models import FormationRun
 from members.models import Role, User
 from tests import factories
 
-# The demo pool: two members in each of New York, London, Chicago, Berlin, Sydney, Los Angeles
-# and Paris, and the approved applicant in Paris. In January their UTC offsets are
+# A pool spread over seven metros: two members in each of New York, London, Chicago, Berlin,
+# Sydney, Los Angeles and Paris, and one more in Paris. In January their UTC offsets are
 # -5, 0, -6, 1, 11, -8, 1; in July -4, 1, -5, 2, 10, -7, 2.
 WINTER, SUMMER = "2026-01-15 12:00Z", "2026-07-15 12:00Z"
 DEMO_WINTER = [-5, 0, -6, 1, 11, -8, 1] * 2 + [1]
@@ -88,7 +88,10 @@ def _initial(response) -> dict:
     }
 
 
-@pytest.mark.parametrize(("when", "spread"), [(WINTER, 10.0), (SUMMER, 8.0)])
+# The demo pool lives in two metros, seven members around New York and seven around London,
+# and the approved applicant in Paris: two cohorts split by metro keep the spread at 1 hour,
+# within the default of 3, winter and summer.
+@pytest.mark.parametrize(("when", "spread"), [(WINTER, 3), (SUMMER, 3)])
 def test_wizard_defaults_come_from_demo_pool(admin_client, when, spread):
     with time_machine.travel(when, tick=False):
         response = admin_client.get(reverse("formation_start"))
@@ -125,18 +128,18 @@ def test_wizard_infeasible_spread_names_parameter_and_keeps_values(admin_client)
     with time_machine.travel(WINTER, tick=True):
         page = admin_client.get(reverse("formation_start"))
         response = admin_client.post(
-            reverse("formation_start"), _post_data(page, max_tz_spread="3", weight_stage="0.75")
+            reverse("formation_start"), _post_data(page, max_tz_spread="0.5", weight_stage="0.75")
         )
     assert FormationRun.objects.count() == 0
     form = response.context["form"]
     assert form.errors == {
         "max_tz_spread": [
-            "Time zones from -8 to 11 hours need at least 3 cohorts with a spread of at most 3 "
-            "hours, but there are only 2. Set the largest time-zone spread to 10 hours "
+            "Time zones from -5 to 1 hours need at least 3 cohorts with a spread of at most 0.5 "
+            "hours, but there are only 2. Set the largest time-zone spread to 1 hours "
             "(or leave it empty for no limit)."
         ]
     }
-    assert (form["max_tz_spread"].value(), form["weight_stage"].value()) == ("3", "0.75")
+    assert (form["max_tz_spread"].value(), form["weight_stage"].value()) == ("0.5", "0.75")
     assert form["name_prefix"].value() == "Spring forum"
     html = response.content.decode()
     assert 'name="name_prefix" value="Spring forum"' in html

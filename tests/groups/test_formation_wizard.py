@@ -68,7 +68,7 @@ def test_run_proposes_conflict_free_partition(admin, pool, django_capture_on_com
         sum(c["score"] for c in proposal["cohorts"]), abs=0.02
     )
     first = proposal["cohorts"][0]["members"][0]
-    assert {"user", "gain", "shared", "mates", "breakdown"} <= set(first)
+    assert {"user", "gain", "shared"} <= set(first)
 
 
 def test_move_refuses_conflict_and_updates_scores(admin, pool, django_capture_on_commit_callbacks):

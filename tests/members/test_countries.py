@@ -92,35 +92,11 @@ def applicant(db):
     return factories.user_create(role=Role.APPLICANT, email="apply@example.com", first="", last="")
 
 
-def _options(html: str) -> list[tuple[str, str, bool]]:
-    body = re.search(r'<select name="country"[^>]*>(.*?)</select>', html, flags=re.S).group(1)
-    return [
-        (value, text.strip(), "selected" in attrs)
-        for value, attrs, text in re.findall(
-            r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', body
-        )
-    ]
-
-
-def test_about_form_offers_countries_by_name_in_order(client, applicant) -> None:
-    client.force_login(applicant)
-    Profile.objects.create(user=applicant, country="GB")
-
-    html = client.get(reverse("application_section", args=["about"])).content.decode()
-
-    assert '<label for="id_country">Country:</label>' in html
-    options = _options(html)
-    assert options[0] == ("", "Choose a country", False)
-    assert len(options) == 1 + len(countries)
-    assert options[1:4] == [
-        ("AF", "Afghanistan", False),
-        ("AX", "Åland Islands", False),
-        ("AL", "Albania", False),
-    ]
-    assert [option for option in options if option[2]] == [("GB", "United Kingdom", True)]
-
-
-def test_about_form_stores_the_code_and_refuses_free_text(client, applicant) -> None:
+def test_about_form_takes_the_country_from_the_city_and_refuses_free_text(
+    client, applicant
+) -> None:
+    """The country is the chosen city's (an ISO code, what eligibility rules compare); a city
+    typed as free text is not one."""
     client.force_login(applicant)
     url = reverse("application_section", args=["about"])
     data = {
@@ -128,14 +104,17 @@ def test_about_form_stores_the_code_and_refuses_free_text(client, applicant) -> 
         "last_name": "Okafor",
         "title": "CEO",
         "city": "Lagos",
-        "country": "Nigeria",
         "time_zone": "Africa/Lagos",
+        "meeting_hours_start": "07:00",
+        "meeting_hours_end": "19:00",
     }
 
     refused = client.post(url, data)
-    accepted = client.post(url, {**data, "country": "NG"})
+    accepted = client.post(url, {**data, "city": str(factories.LAGOS)})
 
-    assert refused.context["form"].errors == {"country": ["Choose your country from the list."]}
+    assert refused.context["form"].errors == {
+        "city": ["Choose a city from the list; type its first letters to find it."]
+    }
     assert accepted["Location"] == reverse("application_section", args=["company"])
     assert Profile.objects.get(user=applicant).country.code == "NG"
 
