@@ -47,6 +47,8 @@ def test_admin_forms_cohorts_from_demo_pool(
     expect(page.get_by_label("Largest time-zone spread")).to_have_value(
         f"{defaults['max_tz_spread']:g}"
     )
+    # No time-zone limit, so that a member can move between the two metros' cohorts below.
+    page.get_by_label("Largest time-zone spread").fill("")
     page.get_by_label("Time for the engine, seconds").fill("6")
     page.get_by_label("Name new cohorts").fill("Spring forum")
     page.get_by_role("button", name="Run the formation engine").click()
@@ -92,7 +94,9 @@ def test_admin_forms_cohorts_from_demo_pool(
         )
 
     # Dragged onto the other cohort's card: the one move form is filled and sent.
-    card(source + 1).get_by_role("link", name=name, exact=True).drag_to(card(2 - source))
+    card(source + 1).get_by_role("link", name=name, exact=True).drag_to(
+        card(2 - source).get_by_role("heading")
+    )
     expect(card(2 - source).get_by_role("link", name=name, exact=True)).to_be_visible()
     run.refresh_from_db()
     assert run.assignment[mover] == 1 - source
