@@ -7,6 +7,7 @@ members app's profiles and conflicts into its input and its output back into coh
 import hashlib
 import json
 import logging
+import math
 import re
 import threading
 import time
@@ -69,6 +70,10 @@ def pool_members(user_ids: list[int]) -> tuple[list[formation.Member], list[User
             "profile__industry",
             "profile__preferred_format",
             "profile__city",
+            "profile__latitude",
+            "profile__longitude",
+            "profile__meeting_hours_start",
+            "profile__meeting_hours_end",
         )
     }
     ranked: dict[int, list[int]] = {}
@@ -93,10 +98,98 @@ def pool_members(user_ids: list[int]) -> tuple[list[formation.Member], list[User
                 industry=profile.industry or "none",
                 tz_offset=_offset_hours(user.time_zone, today),
                 formats=FORMATS.get(profile.preferred_format, formation.ALL_FORMATS),
+                location=profile.point,
+                place=profile.city,
+                hours=formation.Hours(
+                    start=_hour(profile.meeting_hours_start, 7.0),
+                    end=_hour(profile.meeting_hours_end, 19.0),
+                ),
+                zone=user.time_zone,
             )
         )
         people.append(user)
     return out, people
+
+
+def _hour(value, default: float) -> float:
+    return default if value is None else value.hour + value.minute / 60
+
+
+# How long the meetings a formed cohort must find a common window for last (minutes), unless a
+# run says otherwise.
+MEETING_MINUTES = 180
+
+
+def cohort_plan(
+    members: list[formation.Member], *, min_size: int, max_size: int, max_km: float
+) -> list[formation.CohortSpec] | None:
+    """The cohorts to form from this pool: in-person cohorts around each metro with enough
+    members who meet in person (the metro's most central city as home), and for everyone else
+    (virtual only, no city, or too few nearby) virtual cohorts, or hybrid ones when some of them
+    do not meet online. When the others are too few for a cohort of their own, the in-person
+    cohort nearest to them becomes hybrid (the distance then only costs score), so they can join
+    it. None when no plan fits the sizes (the engine then chooses formats freely)."""
+    if min_size < 1 or max_size < min_size or not members:
+        return None
+    middle = (min_size + max_size) / 2
+
+    def count_for(n: int) -> int:
+        low, high = math.ceil(n / max_size), n // min_size
+        return min(max(round(n / middle), low), high) if low <= high else 0
+
+    # Distinct places first: a pool has a few hundred cities, not thousands of people.
+    places: dict[tuple[float, float], list[int]] = {}
+    for i, m in enumerate(members):
+        if m.location is not None and m.formats & formation.IN_PERSON:
+            places.setdefault(tuple(m.location), []).append(i)
+    points = list(places)
+    near = {p: [q for q in points if formation.haversine_km(p, q) <= max_km] for p in points}
+    left = set(points)
+    regions: list[tuple[tuple[float, float], str, list[int]]] = []
+    others = [
+        i
+        for i, m in enumerate(members)
+        if m.location is None or not m.formats & formation.IN_PERSON
+    ]
+    while left:
+        centre = max(sorted(left), key=lambda p: sum(len(places[q]) for q in near[p] if q in left))
+        taken = [q for q in near[centre] if q in left]
+        people = [i for q in taken for i in places[q]]
+        left -= set(taken)
+        if count_for(len(people)):
+            regions.append((centre, members[places[centre][0]].place, people))
+        else:
+            others.extend(people)
+    specs = [
+        formation.CohortSpec(format=formation.IN_PERSON, home=home, max_km=max_km, place=place)
+        for home, place, people in regions
+        for _ in range(count_for(len(people)))
+    ]
+    if others:
+        online = all(members[i].formats & formation.VIRTUAL for i in others)
+        extra = count_for(len(others))
+        if extra:
+            kind = formation.VIRTUAL if online else formation.HYBRID
+            specs += [formation.CohortSpec(format=kind, max_km=max_km)] * extra
+        elif specs:
+            # Too few for a cohort of their own: the in-person cohort nearest to them takes
+            # them as a hybrid one.
+            located = [members[i].location for i in others if members[i].location is not None]
+
+            def distance(spec: formation.CohortSpec) -> float:
+                return sum(formation.haversine_km(spec.home, p) for p in located)
+
+            nearest = min(range(len(specs)), key=lambda k: (distance(specs[k]), k))
+            spec = specs[nearest]
+            specs[nearest] = formation.CohortSpec(
+                format=formation.HYBRID, home=spec.home, max_km=spec.max_km, place=spec.place
+            )
+        else:
+            return None
+    total = len(members)
+    if not specs or not len(specs) * min_size <= total <= len(specs) * max_size:
+        return None
+    return specs
 
 
 def _builder(member_ids: list[int]):
@@ -106,14 +199,36 @@ def _builder(member_ids: list[int]):
     index = {pk: i for i, pk in enumerate(member_ids)}
     cannot = [(index[a], index[b]) for a, b in conflicts_among(member_ids)]
 
+    slots: dict[int, object] = {}
+    today = timezone.localdate()
+
     def build(p) -> formation.Problem:
         mode = formation.IndustryMode(p["industry_mode"])
         weights = formation.Weights(**p.get("weights", {}))
         spread = p.get("max_tz_spread")
+        minutes = int(p.get("meeting_minutes") or MEETING_MINUTES)
+        if minutes not in slots:
+            slots[minutes] = formation.member_start_slots(
+                members, meeting_minutes=minutes, week_of=today
+            )
+        # With the number of cohorts left to the engine, the pool's geography decides it: one
+        # in-person cohort or more per metro, virtual or hybrid ones for the others.
+        plan = None
+        if p.get("n_groups") is None and p.get("geography", True):
+            plan = cohort_plan(
+                members,
+                min_size=p["min_size"],
+                max_size=p["max_size"],
+                max_km=float(p.get("max_km") or formation.DEFAULT_MAX_KM),
+            )
         return formation.make_problem(
             affinity=formation.build_features(members, weights, mode),
             sizes=(p["min_size"], p["max_size"]),
-            n_groups=p.get("n_groups"),
+            n_groups=None if plan else p.get("n_groups"),
+            cohorts=plan,
+            locations=[m.location for m in members],
+            start_slots=slots[minutes],
+            meeting_minutes=minutes,
             cannot_link=cannot,
             tz_offsets=[m.tz_offset for m in members] if spread is not None else None,
             max_tz_spread=spread,
@@ -337,6 +452,10 @@ def proposal(run: FormationRun, *, page: int | str | None = 1) -> dict:
                 ),
                 "sizes": _counted(SIZE_LABELS[problem.members[i].company_size] for i in c.members),
                 "tz_spread": c.tz_spread,
+                "format": formation.FORMAT_NAMES.get(c.format, ""),
+                "home": problem.cohorts[index].place if problem.cohorts else "",
+                "distance_km": None if c.distance_km is None else round(c.distance_km),
+                "windows": _windows_text(c.windows),
                 "members": [
                     {
                         "index": i,
@@ -356,6 +475,28 @@ def proposal(run: FormationRun, *, page: int | str | None = 1) -> dict:
         "all_cohorts": [(c.cohort, c.cohort + 1, len(c.members)) for c in cohorts],
         "objective": round(sum(scores), 2),
     }
+
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _windows_text(windows) -> str:
+    """ "Mon 12:00–19:00 UTC, Tue …": when a meeting fits every member (first three)."""
+    if windows is None:
+        return ""
+    if not windows:
+        return "no common window"
+
+    def at(minute: int) -> str:
+        day, rest = divmod(minute % (7 * 24 * 60), 24 * 60)
+        return DAYS[day], f"{rest // 60:02d}:{rest % 60:02d}"
+
+    parts = []
+    for start, end in windows[:3]:
+        (day, first), (_, last) = at(start), at(end)
+        parts.append(f"{day} {first}–{last}")
+    more = f" and {len(windows) - 3} more" if len(windows) > 3 else ""
+    return ", ".join(parts) + " UTC" + more
 
 
 def _challenge_names() -> dict[int, str]:

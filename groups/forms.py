@@ -154,6 +154,21 @@ class FormationForm(forms.Form):
         max_value=24,
         initial=3,
     )
+    max_km = forms.IntegerField(
+        label="In-person cohorts: largest distance from their home city, km",
+        min_value=1,
+        max_value=20_000,
+        initial=80,
+        help_text="With the number of cohorts left empty, each metro with enough members who "
+        "meet in person gets its in-person cohorts; the others meet online.",
+    )
+    meeting_minutes = forms.IntegerField(
+        label="Meeting length, minutes",
+        min_value=30,
+        max_value=600,
+        initial=180,
+        help_text="Every cohort needs a weekday window this long within all its members' hours.",
+    )
     weight_challenge = forms.FloatField(
         label="Weight: shared challenges", min_value=0, max_value=10, initial=1.0
     )
@@ -187,6 +202,8 @@ class FormationForm(forms.Form):
             "n_groups": d["n_groups"],
             "industry_mode": d["industry_mode"],
             "max_tz_spread": d["max_tz_spread"],
+            "max_km": d["max_km"],
+            "meeting_minutes": d["meeting_minutes"],
             "weights": {
                 "challenge": d["weight_challenge"],
                 "company_size": d["weight_company_size"],
@@ -212,7 +229,15 @@ class FormationForm(forms.Form):
         initial = {name: field.initial for name, field in cls.base_fields.items()}
         params = {
             name: initial[name]
-            for name in ("min_size", "max_size", "n_groups", "industry_mode", "max_tz_spread")
+            for name in (
+                "min_size",
+                "max_size",
+                "n_groups",
+                "industry_mode",
+                "max_tz_spread",
+                "max_km",
+                "meeting_minutes",
+            )
         }
         params["industry_mode"] = str(params["industry_mode"])
         params["max_tz_spread"] = float(params["max_tz_spread"])

@@ -81,6 +81,18 @@ def test_admin_forms_cohorts_from_demo_pool(
     assert run.searched == pytest.approx(6.0, abs=0.5)  # compiling took none of its 6 s
     problem, people = formation_services._problem(run)
 
+    # In-person cohorts are regionally coherent: every two members within the distance.
+    _, explained, _ = formation.explain(problem, run.assignment)
+    in_person = [c for c in explained if c.format == formation.IN_PERSON]
+    assert in_person
+    for c in in_person:
+        points = [people[i].profile.point for i in c.members]
+        assert all(formation.haversine_km(a, b) <= 80 for a in points for b in points)
+        card_of = page.locator("article").filter(
+            has=page.get_by_role("heading", name=f"Proposed cohort {c.cohort + 1}", exact=False)
+        )
+        expect(card_of).to_contain_text("In-person around New York City")
+
     mover = next(
         i
         for i in range(len(people))

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from groups.models import FormationRun
@@ -51,14 +52,16 @@ def chips(html: str) -> list[str]:
 
 def test_board_shows_a_page_of_cards_with_mix_and_chips(client, admin):
     run = done_run(admin, cohorts=2)
-    client.force_login(admin)
-    html = client.get(reverse("formation_detail", args=[run.pk])).content.decode()
+    with time_machine.travel("2027-01-13 10:00Z", tick=False):  # London on UTC
+        client.force_login(admin)
+        html = client.get(reverse("formation_detail", args=[run.pk])).content.decode()
     assert headings(html) == ["Proposed cohort 1", "Proposed cohort 2"]
     assert chips(html) == ["0", "1", "2", "3", "4", "5"]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
     assert "2 proposed cohorts of 6 members" in text
     assert (
-        "Proposed cohort 1 — score 7.67 Members 3 Shared challenges Growth and scaling (3), "
+        "Proposed cohort 1 — score 7.67 Members 3 Can meet Mon 07:00–19:00, Tue 07:00–19:00, "
+        "Wed 07:00–19:00 UTC and 2 more Shared challenges Growth and scaling (3), "
         "Hiring and leadership team (3), Culture and engagement (3) Industries Professional, "
         "scientific, and technical services (3) Places London (3) Company sizes 50-249 (3) "
         "M000 Board0 London M001 Board1 London M002 Board2 London Proposed cohort 2"

@@ -8,6 +8,7 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
+from groups import formation, formation_services
 from groups.formation import InfeasibleError, advise, make_problem, min_tz_spread
 from groups.models import FormationRun
 from members.models import Role, User
@@ -122,6 +123,22 @@ def test_wizard_defaults_succeed_on_demo_pool(admin_client, django_capture_on_co
     assert len(run.member_ids) == 15
     sizes = [run.assignment.count(c) for c in set(run.assignment)]
     assert len(sizes) == 2 and all(6 <= size <= 12 for size in sizes)
+    # One in-person cohort around New York (every two members within 80 km); London's is
+    # hybrid, so the approved applicant in Paris has a cohort too.
+    problem, people = formation_services._problem(run)
+    _, cohorts, _ = formation.explain(problem, run.assignment)
+    described = sorted(
+        (formation.FORMAT_NAMES[c.format], sorted({people[i].time_zone for i in c.members}))
+        for c in cohorts
+    )
+    assert described == [
+        ("hybrid", ["Europe/London", "Europe/Paris"]),
+        ("in-person", ["America/New_York"]),
+    ]
+    for c in cohorts:
+        if c.format == formation.IN_PERSON:
+            points = [people[i].profile.point for i in c.members]
+            assert max(formation.haversine_km(a, b) for a in points for b in points) <= 80
 
 
 def test_wizard_infeasible_spread_names_parameter_and_keeps_values(admin_client):
