@@ -2,10 +2,11 @@
 the hard checks (capacity, format, geography, industry mode, meeting-time window, conflicts)
 and reasons in plain words, and the one-click placement.
 
-The cheap checks run in the database over every open cohort (open seats, format, a bounding
-box around the member for in-person cohorts, the industry mode); the rest in Python over the
-survivors' rosters, read in three queries whatever their number; conflicts of interest, the
-dearest check, only for the best-ranked cohorts until enough suggestions pass. Placing goes
+The database keeps the open cohorts of a format the member takes and, for in-person ones, a
+home city in a box around the member; seats, the industry rule, the exact distance and the
+meeting window are checked in Python on the survivors' rosters, read in three queries whatever
+their number (subqueries per cohort cost a second at 4,000 cohorts); conflicts of interest,
+the dearest check, only for the best-ranked cohorts until enough suggestions pass. Placing goes
 through ``services.membership_add``, which locks the cohort and the member, so capacity and
 conflicts hold under concurrent placements exactly as for a roster add.
 """
@@ -17,14 +18,13 @@ from datetime import datetime, time
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from core import cities
 from groups import notification_kinds, services
 from groups.models import Cohort, Membership
 from groups.permissions import can_create_cohort
-from groups.selectors import active_member_count
 from members.choices import MeetingFormat
 from members.conflicts import conflicts_between
 from members.models import Profile, RankedChallenge, User
@@ -171,11 +171,8 @@ def placement_suggestions(member: User, *, limit: int = 5) -> Placement:
 
     open_cohorts = Cohort.objects.filter(status__in=OPEN)
     considered = open_cohorts.count()
-    with_seats = open_cohorts.annotate(seated=active_member_count()).filter(
-        seated__lt=F("max_size")
-    )
     formats = _formats_for(profile.preferred_format)
-    fitting_format = with_seats.filter(format__in=formats)
+    fitting_format = open_cohorts.filter(format__in=formats)
     in_person = Q(format=MeetingFormat.IN_PERSON, home_latitude__isnull=False)
     if point is None:
         near = ~in_person
@@ -188,22 +185,11 @@ def placement_suggestions(member: User, *, limit: int = 5) -> Placement:
         )
         near = ~in_person | _bbox(point, widest or 0)
     nearby = fitting_format.filter(near)
-    same_industry = Membership.objects.active().filter(
-        cohort=OuterRef("pk"), member__profile__industry=profile.industry
-    )
-    other_industry = (
-        Membership.objects.active()
-        .filter(cohort=OuterRef("pk"))
-        .exclude(member__profile__industry=profile.industry)
-    )
-    industry_ok = nearby.filter(
-        Q(industry_mode=Cohort.IndustryMode.UNRESTRICTED)
-        | (Q(industry_mode=Cohort.IndustryMode.NO_OVERLAP) & ~Exists(same_industry))
-        | (Q(industry_mode=Cohort.IndustryMode.SINGLE) & ~Exists(other_industry))
-    )
+    # Seats and industries are checked on the rosters read below: as correlated subqueries
+    # over every open cohort they cost a second at 4,000 cohorts.
     candidates = {
         c.pk: c
-        for c in industry_ok.only(
+        for c in nearby.only(
             "name",
             "slug",
             "format",
@@ -230,11 +216,20 @@ def placement_suggestions(member: User, *, limit: int = 5) -> Placement:
     themes = _theme_names(list(candidates), challenge_ids, challenge_names)
 
     ranked: list[Suggestion] = []
-    far = 0
-    no_window = 0
+    far = no_window = full = industry = 0
     my_bucket = _size_bucket(profile.employees)
     for pk, cohort in candidates.items():
         roster = rosters.get(pk, [])
+        if len(roster) >= cohort.max_size:
+            full += 1
+            continue
+        industries = {row[4] for row in roster}
+        mode = cohort.industry_mode
+        if (mode == Cohort.IndustryMode.NO_OVERLAP and profile.industry in industries) or (
+            mode == Cohort.IndustryMode.SINGLE and industries - {profile.industry}
+        ):
+            industry += 1
+            continue
         reasons: list[str] = []
         score = 0.0
         home = cohort.home_point
@@ -252,7 +247,7 @@ def placement_suggestions(member: User, *, limit: int = 5) -> Placement:
             reasons.append("Meets online: no travel.")
         minutes = MEETING_MINUTES.get(cohort.format, 180)
         low, high = own
-        for _, start, end, _ in roster:
+        for _, start, end, _, _, _ in roster:
             low, high = max(low, start), min(high, end)
         if high - low < minutes:
             no_window += 1
@@ -270,7 +265,7 @@ def placement_suggestions(member: User, *, limit: int = 5) -> Placement:
             reasons.append(
                 f"{n_shared} of the challenges its members rank are also {member.display_name}'s."
             )
-        buckets = [_size_bucket(employees) for _, _, _, employees in roster]
+        buckets = [_size_bucket(row[3]) for row in roster]
         if buckets:
             typical = sorted(buckets)[len(buckets) // 2]
             peer = SIZE_PEER * (1 - abs(typical - my_bucket) / 3)
@@ -281,6 +276,8 @@ def placement_suggestions(member: User, *, limit: int = 5) -> Placement:
         reasons.append(f"{seats} seat{'s' if seats != 1 else ''} open of {cohort.max_size}.")
         ranked.append(Suggestion(cohort=cohort, score=round(score, 2), seats_open=seats))
         ranked[-1].reasons = reasons
+    rule_out("capacity", full)
+    rule_out("industry", industry)
     rule_out("geography", far)
     rule_out("time", no_window)
     ranked.sort(key=lambda s: (-s.score, s.cohort.name, s.cohort.pk))
@@ -301,10 +298,8 @@ def placement_suggestions(member: User, *, limit: int = 5) -> Placement:
     rule_out("conflicts", conflicted)
     if not suggestions:
         # Only when nothing fits: the counts the database filters hid, for the explanation.
-        rule_out("capacity", considered - with_seats.count())
-        rule_out("format", with_seats.count() - fitting_format.count())
-        rule_out("geography", fitting_format.count() - nearby.count())
-        rule_out("industry", nearby.count() - len(candidates))
+        rule_out("format", considered - fitting_format.count())
+        rule_out("geography", fitting_format.count() - len(candidates))
     return Placement(
         member=member,
         suggestions=suggestions[:limit],
@@ -317,8 +312,9 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _rosters(cohort_ids: list[int], day) -> dict[int, list[tuple[int, int, int, int | None]]]:
-    """Per cohort: (member id, window start, window end in UTC minutes, employees)."""
+def _rosters(cohort_ids: list[int], day) -> dict[int, list[tuple]]:
+    """Per cohort: (member id, window start, window end in UTC minutes, employees, industry,
+    time zone)."""
     rows = (
         Membership.objects.active()
         .filter(cohort_id__in=cohort_ids)
@@ -329,18 +325,19 @@ def _rosters(cohort_ids: list[int], day) -> dict[int, list[tuple[int, int, int, 
             "member__profile__meeting_hours_start",
             "member__profile__meeting_hours_end",
             "member__profile__employees",
+            "member__profile__industry",
         )
     )
     out: dict[int, list] = {}
     offsets: dict[str, int] = {}
-    for cohort_id, member_id, zone, start, end, employees in rows:
+    for cohort_id, member_id, zone, start, end, employees, industry in rows:
         if zone not in offsets:
             offsets[zone] = _offset_minutes(zone, day)
         offset = offsets[zone]
         start = start or time(7, 0)
         end = end or time(19, 0)
         window = (start.hour * 60 + start.minute - offset, end.hour * 60 + end.minute - offset)
-        out.setdefault(cohort_id, []).append((member_id, *window, employees))
+        out.setdefault(cohort_id, []).append((member_id, *window, employees, industry, zone))
     return out
 
 

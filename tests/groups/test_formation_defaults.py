@@ -198,6 +198,9 @@ def test_failed_run_offers_to_try_again_with_its_values(client, db):
         "n_groups": 3,
         "industry_mode": "single",
         "max_tz_spread": 2.5,
+        # A run from before distances and meeting lengths: the fields' own defaults.
+        "max_km": 80,
+        "meeting_minutes": 180,
         "weight_challenge": 2.0,
         "weight_company_size": 0.25,
         "weight_stage": 0.0,

@@ -143,8 +143,8 @@ def test_wizard_defaults_are_worked_out_once_until_the_pool_changes(demo_admin_c
 
     monkeypatch.setattr(formation_services, "pool_defaults", counted)
     with time_machine.travel(WINTER, tick=False):
-        assert _spread(demo_admin_client) == 10.0
-        assert _spread(demo_admin_client) == 10.0
+        assert _spread(demo_admin_client) == 3
+        assert _spread(demo_admin_client) == 3
         assert calls == [15]
         # A member far to the east joins the pool: the spread the pool needs is recomputed.
         factories.pool_member_create(email="far.east@example.com", time_zone="Asia/Tokyo")
@@ -158,10 +158,13 @@ def test_wizard_defaults_are_worked_out_once_until_the_pool_changes(demo_admin_c
 
 def test_wizard_defaults_are_worked_out_again_on_another_day(demo_admin_client):
     """Time-zone offsets are taken on the day: the summer's spread is not the winter's."""
+    # The demo pool (New York, London, Paris) and one member in Sydney: the London cohort
+    # spans UTC+0 to +11 in January, +1 to +10 in July.
+    factories.pool_member_create(email="sydney@example.com", time_zone="Australia/Sydney")
     with time_machine.travel(WINTER, tick=False):
-        assert _spread(demo_admin_client) == 10.0
+        assert _spread(demo_admin_client) == 11
     with time_machine.travel("2026-07-15 12:00Z", tick=False):
-        assert _spread(demo_admin_client) == 8.0
+        assert _spread(demo_admin_client) == 9
 
 
 def test_leaving_a_cohort_returns_to_the_wizard_pool(demo_admin_client):

@@ -138,7 +138,7 @@ def test_conflict_of_interest_rules_a_cohort_out(world):
     )
     result = suggest(world["newcomer"])
     assert [s.cohort.name for s in result.suggestions] == ["Reading Hybrid"]
-    assert result.ruled_out == {"time": 1, "conflicts": 1}
+    assert result.ruled_out == {"capacity": 1, "industry": 1, "time": 1, "conflicts": 1}
 
 
 def test_virtual_member_sees_only_virtual_and_hybrid_cohorts(world):
