@@ -12,6 +12,7 @@ import re
 import threading
 import time
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -51,19 +52,50 @@ def _offset_hours(zone: str, when: date) -> float:
     return moment.utcoffset().total_seconds() / 3600
 
 
-def pool_members(user_ids: list[int]) -> tuple[list[formation.Member], list[User]]:
+@dataclass(frozen=True, slots=True)
+class PoolProfile:
+    company: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
+
+
+@dataclass(frozen=True, slots=True)
+class PoolPerson:
+    """What proposals and explanations show of a member: plain values, not a model instance
+    (5,000 users with their profiles as instances were a second of the proposal page)."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    email: str
+    time_zone: str
+    profile: PoolProfile
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+def pool_members(user_ids: list[int]) -> tuple[list[formation.Member], list[PoolPerson]]:
     """Solver profiles for these users, in the same order, in a fixed number of queries."""
-    # Only the fields the solver and the explanations read, and the ranked challenges as plain
-    # rows: at 3,000 members in the pool, model instances were most of the wizard's start page.
-    users = {
-        u.pk: u
-        for u in User.objects.filter(pk__in=user_ids)
-        .select_related("profile")
-        .only(
+    # Only the fields the solver and the explanations read, as plain rows: at 3,000 members in
+    # the pool, model instances were most of the wizard's start page.
+    rows = {
+        row[0]: row
+        for row in User.objects.filter(pk__in=user_ids).values_list(
+            "pk",
             "first_name",
             "last_name",
             "email",
             "time_zone",
+            "profile__id",
             "profile__company",
             "profile__employees",
             "profile__revenue_band",
@@ -77,37 +109,54 @@ def pool_members(user_ids: list[int]) -> tuple[list[formation.Member], list[User
         )
     }
     ranked: dict[int, list[int]] = {}
-    rows = (
+    challenge_rows = (
         RankedChallenge.objects.filter(profile__user_id__in=user_ids)
         .order_by("rank")
         .values_list("profile_id", "challenge_id")
     )
-    for profile_id, challenge_id in rows:
+    for profile_id, challenge_id in challenge_rows:
         ranked.setdefault(profile_id, []).append(challenge_id)
     today = timezone.localdate()
+    offsets: dict[str, float] = {}
     out, people = [], []
     for pk in user_ids:
-        user = users[pk]
-        profile: Profile = user.profile
-        employees = profile.employees or 0
+        (
+            _,
+            first,
+            last,
+            email,
+            zone,
+            profile_id,
+            company,
+            employees,
+            revenue,
+            industry,
+            preferred,
+            city,
+            lat,
+            lon,
+            start,
+            end,
+        ) = rows[pk]
+        if zone not in offsets:
+            offsets[zone] = _offset_hours(zone, today)
+        profile = PoolProfile(company=company or "", city=city or "", latitude=lat, longitude=lon)
+        employees = employees or 0
         out.append(
             formation.Member(
-                challenges=tuple(ranked.get(profile.pk, ())),
+                challenges=tuple(ranked.get(profile_id, ())),
                 company_size=sum(employees >= b for b in SIZE_BUCKETS),
-                stage=STAGES.index(profile.revenue_band) if profile.revenue_band in STAGES else 0,
-                industry=profile.industry or "none",
-                tz_offset=_offset_hours(user.time_zone, today),
-                formats=FORMATS.get(profile.preferred_format, formation.ALL_FORMATS),
+                stage=STAGES.index(revenue) if revenue in STAGES else 0,
+                industry=industry or "none",
+                tz_offset=offsets[zone],
+                formats=FORMATS.get(preferred or "", formation.ALL_FORMATS),
                 location=profile.point,
                 place=profile.city,
-                hours=formation.Hours(
-                    start=_hour(profile.meeting_hours_start, 7.0),
-                    end=_hour(profile.meeting_hours_end, 19.0),
-                ),
-                zone=user.time_zone,
+                hours=formation.Hours(start=_hour(start, 7.0), end=_hour(end, 19.0)),
+                zone=zone,
             )
         )
-        people.append(user)
+        people.append(PoolPerson(pk, first or "", last or "", email, zone, profile))
     return out, people
 
 
@@ -192,6 +241,25 @@ def cohort_plan(
     return specs
 
 
+def _spec_write(spec: formation.CohortSpec) -> dict:
+    return {
+        "format": spec.format,
+        "home": list(spec.home) if spec.home else None,
+        "max_km": spec.max_km,
+        "place": spec.place,
+    }
+
+
+def _spec_read(data: dict) -> formation.CohortSpec:
+    home = data.get("home")
+    return formation.CohortSpec(
+        format=int(data.get("format") or 0),
+        home=(float(home[0]), float(home[1])) if home else None,
+        max_km=float(data.get("max_km") or formation.DEFAULT_MAX_KM),
+        place=data.get("place") or "",
+    )
+
+
 def _builder(member_ids: list[int]):
     """A function from run parameters to the solver's problem over these members (their
     profiles and conflicts are read once), and the members' users in solver order."""
@@ -214,7 +282,9 @@ def _builder(member_ids: list[int]):
         # With the number of cohorts left to the engine, the pool's geography decides it: one
         # in-person cohort or more per metro, virtual or hybrid ones for the others.
         plan = None
-        if p.get("n_groups") is None and p.get("geography", True):
+        if p.get("cohorts"):
+            plan = [_spec_read(spec) for spec in p["cohorts"]]
+        elif p.get("n_groups") is None and p.get("geography", True):
             plan = cohort_plan(
                 members,
                 min_size=p["min_size"],
@@ -308,6 +378,11 @@ def run_start(*, actor, member_ids: list[int], params: dict) -> FormationRun:
     advice = formation.advise(params, build)
     if advice is not None:
         raise ValidationError({advice.parameter or NON_FIELD_ERRORS: _advice_text(advice, people)})
+    # The run keeps the cohorts the pool's geography planned, so the proposal can be shown a
+    # page of cohorts at a time without planning the whole pool again.
+    problem = build(params)
+    if problem.cohorts and not params.get("cohorts"):
+        params = {**params, "cohorts": [_spec_write(spec) for spec in problem.cohorts]}
     run = FormationRun.objects.create(created_by=actor, params=params, member_ids=member_ids)
     transaction.on_commit(lambda: tasks.formation_run.apply_async((run.pk,), queue=QUEUE))
     return run
@@ -426,23 +501,42 @@ def _counted(values) -> list[tuple[str, int]]:
 
 def proposal(run: FormationRun, *, page: int | str | None = 1) -> dict:
     """What the proposal board shows: one page of cohorts (COHORTS_PER_PAGE cards), each with
-    its score, its mix (industries, places, company sizes) and its members; every cohort's
-    number and size for the move form; the total score. The whole proposal is explained once
-    (numpy over the pool), but only the page's members become rows of the page."""
-    problem, people = _problem(run)
-    members, cohorts, scores = formation.explain(problem, run.assignment)
-    paginator = Paginator(range(len(cohorts)), COHORTS_PER_PAGE)
+    its score, format, meeting window and mix (industries, places, company sizes) and its
+    members; every cohort's number and size for the move form; the total score.
+
+    Only the page's members are read and explained: a cohort's score and explanation depend
+    on its own members alone, so the page is a small problem of its own (the run keeps the
+    cohorts' formats and homes in its parameters), and the total is the run's best score,
+    which every move keeps up to date."""
+    assignment = list(run.assignment)
+    count = max(assignment) + 1 if assignment else 0
+    sizes = [0] * count
+    for c in assignment:
+        sizes[c] += 1
+    paginator = Paginator(range(count), COHORTS_PER_PAGE)
     page_obj = paginator.get_page(page)
+    shown = list(page_obj.object_list)
+    position = {c: k for k, c in enumerate(shown)}
+    picked = [i for i, c in enumerate(assignment) if c in position]
+    params = dict(run.params)
+    specs = params.get("cohorts") or []
+    params["cohorts"] = [specs[c] for c in shown] if specs else None
+    params["n_groups"] = len(shown)
+    params["geography"] = False
+    build, people = _builder([run.member_ids[i] for i in picked])
+    problem = build(params)
+    local = [position[assignment[i]] for i in picked]
+    members, cohorts, _ = formation.explain(problem, local)
     names = _challenge_names()
     industries = dict(Profile._meta.get_field("industry").choices)
     out = []
-    for index in page_obj.object_list:
-        c = cohorts[index]
+    for c in cohorts:
+        index = shown[c.cohort]
         users = [people[i] for i in c.members]
         out.append(
             {
-                "index": c.cohort,
-                "number": c.cohort + 1,
+                "index": index,
+                "number": index + 1,
                 "score": round(c.score, 2),
                 "size": len(c.members),
                 "shared": [(names.get(k, str(k)), n) for k, n in c.shared_challenges],
@@ -453,12 +547,12 @@ def proposal(run: FormationRun, *, page: int | str | None = 1) -> dict:
                 "sizes": _counted(SIZE_LABELS[problem.members[i].company_size] for i in c.members),
                 "tz_spread": c.tz_spread,
                 "format": formation.FORMAT_NAMES.get(c.format, ""),
-                "home": problem.cohorts[index].place if problem.cohorts else "",
+                "home": problem.cohorts[c.cohort].place if problem.cohorts else "",
                 "distance_km": None if c.distance_km is None else round(c.distance_km),
                 "windows": _windows_text(c.windows),
                 "members": [
                     {
-                        "index": i,
+                        "index": picked[i],
                         "user": people[i],
                         "gain": round(members[i].gain, 2),
                         "shared": [names.get(k, str(k)) for k in members[i].shared_challenges],
@@ -470,10 +564,10 @@ def proposal(run: FormationRun, *, page: int | str | None = 1) -> dict:
     return {
         "cohorts": out,
         "page": page_obj,
-        "cohort_count": len(cohorts),
-        "member_count": len(people),
-        "all_cohorts": [(c.cohort, c.cohort + 1, len(c.members)) for c in cohorts],
-        "objective": round(sum(scores), 2),
+        "cohort_count": count,
+        "member_count": len(assignment),
+        "all_cohorts": [(c, c + 1, sizes[c]) for c in range(count)],
+        "objective": round(run.best_score or 0.0, 2),
     }
 
 
