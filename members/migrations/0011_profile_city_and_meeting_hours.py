@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0008_profile_approved_index'),
+        ('members', '0010_profile_agreement_reread'),
     ]
 
     operations = [
