@@ -103,7 +103,9 @@ def advise(settings: Settings, build: Callable[[Settings], Problem]) -> Advice |
             trial = {**settings, parameter: value}
             try:
                 check_feasibility(build(trial))
-            except InfeasibleError:
+            except (InfeasibleError, ValueError):
+                # ValueError: a change the builder cannot express (say, a cohort count that
+                # differs from the number of cohort specs it passes) is no advice.
                 continue
             return Advice(reason, parameter, value)
     return Advice(reason, None, None)
@@ -147,7 +149,7 @@ def _probe(settings: Settings, build: Callable) -> Problem | None:
     """The members of the settings' problem, with sizes and count that always build."""
     try:
         return build({**settings, "min_size": 0, "n_groups": 1, "max_size": 10**9})
-    except InfeasibleError:
+    except (InfeasibleError, ValueError):
         return None
 
 

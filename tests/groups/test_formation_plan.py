@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from groups.formation import HYBRID, IN_PERSON, VIRTUAL, CohortSpec, Member, form_cohorts
+from groups.formation import (
+    HYBRID,
+    IN_PERSON,
+    VIRTUAL,
+    Advice,
+    CohortSpec,
+    Member,
+    advise,
+    build_features,
+    form_cohorts,
+    make_problem,
+)
 from groups.formation.defaults import cohort_count, propose_cohorts
 
 PERTH = (-31.95, 115.86)
@@ -72,3 +83,30 @@ def test_a_plan_without_problems_forms() -> None:
         "Parramatta",
         "Sydney",
     ]
+
+
+def test_advise_with_cohort_specs_keeps_the_geography_reason() -> None:
+    """A builder that passes cohort specs cannot take another cohort count: advise skips
+    those changes instead of failing, and returns the reason with its fix."""
+    members = [Member(location=PERTH, place="Perth", formats=IN_PERSON)] * 3
+    members += [Member(location=LONDON, place="London")] * 5
+    cohorts = [CohortSpec(format=IN_PERSON, home=SYDNEY, place="Sydney"), CohortSpec(VIRTUAL)]
+
+    def build(p):
+        return make_problem(
+            affinity=build_features(members),
+            sizes=(p["min_size"], p["max_size"]),
+            n_groups=p.get("n_groups"),
+            formats=[m.formats for m in members],
+            members=members,
+            locations=[m.location for m in members],
+            cohorts=cohorts,
+        )
+
+    advice = advise({"min_size": 1, "max_size": 8, "n_groups": None}, build)
+    assert advice == Advice(
+        "3 in-person members in Perth have no in-person cohort within 80 km: make one of their "
+        "cohorts hybrid or virtual, add an in-person cohort near them, or raise the distance",
+        None,
+        None,
+    )
