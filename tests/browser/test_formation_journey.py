@@ -94,27 +94,7 @@ def test_admin_forms_cohorts_from_demo_pool(
         )
         expect(card_of).to_contain_text("In-person around New York City")
 
-    mover = next(
-        i
-        for i in range(len(people))
-        if formation.check_move(problem, run.assignment, i, 1 - run.assignment[i]).allowed
-    )
-    name, source = people[mover].display_name, run.assignment[mover]
-
-    def card(number):
-        return page.locator("article").filter(
-            has=page.get_by_role("heading", name=f"Proposed cohort {number}", exact=False)
-        )
-
-    # Dragged onto the other cohort's card: the one move form is filled and sent.
-    card(source + 1).get_by_role("link", name=name, exact=True).drag_to(
-        card(2 - source).get_by_role("heading")
-    )
-    expect(card(2 - source).get_by_role("link", name=name, exact=True)).to_be_visible()
-    run.refresh_from_db()
-    assert run.assignment[mover] == 1 - source
-    # The one move form is covered by test_board_journey.py.
-
+    # Moving members on the board (dragging and the move form) is test_board_journey.py's.
     page.get_by_role("button", name="Apply this proposal").click()
     expect(page.get_by_text("2 cohorts created.", exact=False)).to_be_visible()
     formed = Cohort.objects.filter(name__startswith="Spring forum")
