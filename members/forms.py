@@ -99,8 +99,20 @@ class ProfileForm(forms.Form):
         assume_scheme="https",
         help_text="Optional. A full address, e.g. https://www.linkedin.com/in/you",
     )
-    city = forms.CharField(label="City", max_length=100, required=False)
+    # The same city list as the application: its coordinates are what cohort formation and
+    # placement compare, so a free-text name would leave them stale.
+    city = CityField(
+        label="City",
+        required=False,
+        help_text="Where you live and would meet in person; the country follows from it.",
+    )
     time_zone = TimeZoneField(help_text="Meeting times and reminders use this zone.", guess=True)
+    meeting_hours_start = forms.TimeField(
+        label="On weekdays I can meet from",
+        widget=TimeInput,
+        help_text="Your local time; cohorts meet in a window all their members can make.",
+    )
+    meeting_hours_end = forms.TimeField(label="On weekdays I can meet until", widget=TimeInput)
     share_email = forms.BooleanField(label="Share my email address with my cohort", required=False)
     share_phone = forms.BooleanField(label="Share my phone number with my cohort", required=False)
     share_linkedin = forms.BooleanField(
@@ -118,6 +130,9 @@ class ProfileForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        start, end = data.get("meeting_hours_start"), data.get("meeting_hours_end")
+        if start is not None and end is not None and start >= end:
+            self.add_error("meeting_hours_end", "The end of your hours must come after the start.")
         if data.get("share_phone") and not data.get("phone"):
             self.add_error("phone", "Enter your phone number to share it, or untick sharing it.")
         if data.get("share_linkedin") and not data.get("linkedin_url"):

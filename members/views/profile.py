@@ -17,6 +17,7 @@ def _initial(user, profile) -> dict:
         "last_name": user.last_name,
         "time_zone": user.time_zone,
         **{name: getattr(profile, name) for name in services.PROFILE_SELF_FIELDS},
+        "city": profile.city_geoname_id,
     }
 
 
@@ -39,7 +40,14 @@ def profile_edit(request):
         else:
             if remove and not upload:
                 services.photo_remove(user=user)
-            services.profile_self_update(user=user, **data)
+            # A cleared city clears its coordinates too; the country stays as it was. A city
+            # typed before the list existed (no GeoNames id) stays until one is chosen.
+            chosen = data.pop("city")
+            city = {}
+            if chosen is not None or profile.city_geoname_id is not None:
+                city = services.city_fields(chosen)
+                city.setdefault("country", profile.country)
+            services.profile_self_update(user=user, **data, **city)
             messages.success(request, "Your profile is saved.")
             return redirect("profile_edit")
     context = {

@@ -17,7 +17,12 @@ from members.models import CompanyChangeRequest, Profile, Role
 from members.photos import NOT_A_PHOTO, TOO_LARGE, TOO_MANY_PIXELS
 from tests import factories
 
+TORONTO = 6167865  # core.cities: Toronto, CA
+
 pytestmark = pytest.mark.django_db
+
+# What the page prefills (the profile's defaults), posted back as a browser does.
+HOURS = {"meeting_hours_start": "07:00", "meeting_hours_end": "19:00"}
 
 
 def stored_files() -> list[str]:
@@ -184,6 +189,7 @@ def test_profile_page_saves_and_says_so(client, member, empty_media):
             "last_name": "King",
             "preferred_name": "Addie",
             "time_zone": "Asia/Kolkata",
+            **HOURS,
             "phone": "+91 22 1234 5678",
             "share_phone": "on",
             "photo": upload("me.jpg", jpeg_with_gps()),
@@ -204,6 +210,7 @@ def test_profile_page_refused_photo_says_why_and_saves_nothing(client, member, e
             "first_name": "Ada",
             "last_name": "King",
             "time_zone": "Asia/Kolkata",
+            **HOURS,
             "photo": upload("face.jpg", b"<svg><script>alert(1)</script></svg>"),
         },
     )
@@ -218,11 +225,78 @@ def test_profile_form_sharing_needs_the_detail(client, member):
     client.force_login(member)
     response = client.post(
         "/profile/",
-        {"first_name": "Ada", "last_name": "King", "time_zone": "UTC", "share_phone": "on"},
+        {
+            "first_name": "Ada",
+            "last_name": "King",
+            "time_zone": "UTC",
+            **HOURS,
+            "share_phone": "on",
+        },
     )
     assert response.context["form"].errors == {
         "phone": ["Enter your phone number to share it, or untick sharing it."]
     }
+
+
+def test_profile_page_city_from_the_list_sets_its_coordinates_and_country(client, member):
+    client.force_login(member)
+    html = client.get("/profile/").content.decode()
+    assert 'value="07:00"' in html and 'value="19:00"' in html
+    response = client.post(
+        "/profile/",
+        {
+            "first_name": "Ada",
+            "last_name": "King",
+            "time_zone": "America/Toronto",
+            "city": str(TORONTO),
+            "meeting_hours_start": "08:30",
+            "meeting_hours_end": "17:00",
+        },
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Your profile is saved."]
+    profile = Profile.objects.get(user=member)
+    assert (
+        profile.city,
+        profile.country,
+        profile.city_geoname_id,
+        profile.latitude,
+        profile.longitude,
+        str(profile.meeting_hours_start),
+        str(profile.meeting_hours_end),
+    ) == ("Toronto", "CA", TORONTO, 43.70643, -79.39864, "08:30:00", "17:00:00")
+    # The page shows the chosen city again, so saving it unchanged keeps it.
+    form = client.get("/profile/").context["form"]
+    assert form["city"].value() == TORONTO
+    assert '<label for="id_city_chosen">Toronto, Canada</label>' in str(form["city"])
+
+
+def test_profile_page_keeps_a_city_typed_before_the_list(client, member):
+    services.profile_update(profile=services.profile_get_or_create(user=member), city="Lyon")
+    client.force_login(member)
+    client.post(
+        "/profile/", {"first_name": "Ada", "last_name": "King", "time_zone": "UTC", **HOURS}
+    )
+    profile = Profile.objects.get(user=member)
+    assert (profile.city, profile.city_geoname_id) == ("Lyon", None)
+
+
+def test_profile_page_refuses_hours_that_end_before_they_start(client, member):
+    client.force_login(member)
+    response = client.post(
+        "/profile/",
+        {
+            "first_name": "Ada",
+            "last_name": "King",
+            "time_zone": "UTC",
+            "meeting_hours_start": "18:00",
+            "meeting_hours_end": "09:00",
+        },
+    )
+    assert response.context["form"].errors == {
+        "meeting_hours_end": ["The end of your hours must come after the start."]
+    }
+    assert str(Profile.objects.get(user=member).meeting_hours_start) == "07:00:00"
 
 
 def test_profile_page_offers_zones_by_region_and_asks_for_a_guess(client, member):
