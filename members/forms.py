@@ -241,10 +241,12 @@ class ConflictForm(forms.Form):
 
 class BaseConflictFormSet(forms.BaseFormSet):
     def declarations(self) -> list[dict]:
+        # Every kept row, changed or not: the service replaces the whole list, so a row saved
+        # before and left as it was must be in it. Untouched empty rows have no cleaned_data.
         return [
             form.cleaned_data
             for form in self.forms
-            if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
 
 

@@ -326,3 +326,29 @@ def company_request_pending(user):
     return CompanyChangeRequest.objects.filter(
         user=user, status=CompanyChangeRequest.Status.PENDING
     ).first()
+
+
+@dataclass(frozen=True)
+class ApplicationAnswers:
+    """What the applicant told us, section by section: their own words, nothing internal."""
+
+    profile: Profile | None
+    challenges: list[RankedChallenge]
+    conflicts: list
+    references: list[Reference]
+
+
+def application_answers(application: Application) -> ApplicationAnswers:
+    profile = Profile.objects.filter(user=application.applicant).first()
+    if profile is None:
+        return ApplicationAnswers(profile=None, challenges=[], conflicts=[], references=[])
+    return ApplicationAnswers(
+        profile=profile,
+        challenges=list(
+            RankedChallenge.objects.filter(profile=profile)
+            .select_related("challenge")
+            .order_by("rank")
+        ),
+        conflicts=list(profile.conflicts.order_by("pk")),
+        references=list(application.references.order_by("position")),
+    )

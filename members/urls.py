@@ -4,6 +4,7 @@ from members.views import application, profile, references, review
 
 urlpatterns = [
     path("application/", application.application_overview, name="application_overview"),
+    path("application/review/", application.application_review, name="application_review"),
     path("application/submit/", application.application_submit, name="application_submit"),
     path("application/withdraw/", application.application_withdraw, name="application_withdraw"),
     path(

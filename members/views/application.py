@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,7 +54,22 @@ def _next_section(section: str) -> str:
     index = SECTION_KEYS.index(section)
     if index + 1 < len(SECTION_KEYS):
         return reverse("application_section", args=[SECTION_KEYS[index + 1]])
-    return reverse("application_overview")
+    return reverse("application_review")
+
+
+def application_review(request):
+    """Every answer read-only: before submitting, with a "Change" link per section and the
+    submit action; afterwards, what was submitted (never notes, scores or reviewers)."""
+    application = _my_application(request)
+    missing = dict(selectors.application_missing(application)) if application.is_editable else {}
+    context = {
+        "application": application,
+        "answers": selectors.application_answers(application),
+        "sections": [(key, title, missing.get(key, "")) for key, title in selectors.SECTIONS],
+        "missing": missing,
+        "agreement": application.agreement,
+    }
+    return render(request, "members/application_review.html", context)
 
 
 def application_section(request, section: str):
@@ -157,6 +173,8 @@ def _conflicts(request, *, application, profile, user):
         }
         for c in profile.conflicts.all()
     ]
+    if request.method == "POST" and "add_row" in request.POST:
+        return _conflicts_add_row(request, initial=initial)
     formset = forms.ConflictFormSet(posted(request), initial=initial, prefix="conflicts")
     confirm = forms.ConflictsConfirmForm(
         posted(request),
@@ -166,6 +184,28 @@ def _conflicts(request, *, application, profile, user):
         services.conflicts_replace(profile=profile, declarations=formset.declarations())
         services.application_conflicts_reviewed(application=application)
         return None
+    return {"formset": formset, "confirm_form": confirm}
+
+
+def _conflicts_add_row(request, *, initial):
+    """Without JavaScript, "Add another row" re-renders what was typed plus one empty row.
+
+    Nothing is saved and nothing is judged yet: a half-typed row is not an error until the
+    applicant saves, so the bound forms' errors are cleared before rendering.
+    """
+    data = request.POST.copy()
+    total_key = "conflicts-TOTAL_FORMS"
+    try:
+        total = int(data.get(total_key, ""))
+    except ValueError:
+        total = len(initial)
+    data[total_key] = str(min(total + 1, forms.ConflictFormSet.max_num))
+    formset = forms.ConflictFormSet(data, initial=initial, prefix="conflicts")
+    formset._non_form_errors = formset.error_class()
+    formset._errors = []
+    for form in formset.forms:
+        form._errors = ErrorDict()
+    confirm = forms.ConflictsConfirmForm(initial={"confirm": "confirm" in request.POST})
     return {"formset": formset, "confirm_form": confirm}
 
 

@@ -301,3 +301,219 @@ def test_about_section_shows_the_chosen_city_checked(client, applicant):
         in re.sub(r"\s+", " ", html)
     )
     assert "Paris, France" in html
+
+
+def _main_text(response) -> str:
+    html = response.content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)).strip()
+
+
+CONFLICT_MANAGEMENT = {
+    "conflicts-INITIAL_FORMS": "0",
+    "conflicts-MIN_NUM_FORMS": "0",
+    "conflicts-MAX_NUM_FORMS": "30",
+}
+
+
+def test_conflicts_page_has_a_template_row_for_add_another(client, applicant):
+    client.force_login(applicant)
+    html = client.get(reverse("application_section", args=["conflicts"])).content.decode()
+    template = html[
+        html.index('<template id="conflicts-row-template">') : html.index("</template>")
+    ]
+    assert re.findall(r'name="([^"]+)"', template) == [
+        "conflicts-__prefix__-relationship",
+        "conflicts-__prefix__-company_name",
+        "conflicts-__prefix__-company_domain",
+        "conflicts-__prefix__-person_name",
+        "conflicts-__prefix__-person_email",
+        "conflicts-__prefix__-note",
+        "conflicts-__prefix__-DELETE",
+    ]
+    assert "<legend>Declaration __number__</legend>" in template
+    assert re.findall(r"<button[^>]*>([^<]*)</button>", html[html.index("<main") :]) == [
+        "Add another",
+        "Save and continue",
+        "Add another row",
+    ]
+    assert '<script src="/static/js/formset.js" defer></script>' in html
+
+
+def test_conflicts_add_row_without_javascript_adds_a_row_and_saves_nothing(client, applicant):
+    client.force_login(applicant)
+    data = {
+        **CONFLICT_MANAGEMENT,
+        "conflicts-TOTAL_FORMS": "2",
+        "conflicts-0-relationship": "competitor",
+        "conflicts-0-company_name": "Acme, Inc.",
+        "conflicts-1-relationship": "supplier",
+        "add_row": "1",
+    }
+    response = client.post(reverse("application_section", args=["conflicts"]), data)
+    assert response.status_code == 200
+    formset = response.context["formset"]
+    assert len(formset.forms) == 3
+    assert [form["relationship"].value() for form in formset.forms] == [
+        "competitor",
+        "supplier",
+        None,
+    ]
+    html = response.content.decode()
+    assert 'name="conflicts-TOTAL_FORMS" value="3"' in html
+    assert 'value="Acme, Inc."' in html
+    # The half-typed second row is not an error until the applicant saves.
+    assert "Name the company" not in html
+    assert "Confirm that your list is complete" not in html
+    assert list(applicant.profile.conflicts.all()) == []
+    assert Application.objects.get(applicant=applicant).conflicts_reviewed is False
+
+
+def test_conflicts_saved_before_survive_a_save_without_changes(client, applicant):
+    client.force_login(applicant)
+    data = {
+        **CONFLICT_MANAGEMENT,
+        "conflicts-TOTAL_FORMS": "1",
+        "conflicts-0-relationship": "competitor",
+        "conflicts-0-company_name": "Acme, Inc.",
+        "confirm": "on",
+    }
+    client.post(reverse("application_section", args=["conflicts"]), data)
+    again = {**data, "conflicts-INITIAL_FORMS": "1", "conflicts-TOTAL_FORMS": "3"}
+    response = client.post(reverse("application_section", args=["conflicts"]), again)
+    assert response.status_code == 302
+    assert [(c.relationship, c.company_name) for c in applicant.profile.conflicts.all()] == [
+        ("competitor", "Acme, Inc.")
+    ]
+
+
+def test_last_section_leads_to_the_review(client, db):
+    application = factories.application_complete()
+    client.force_login(application.applicant)
+    response = client.post(
+        reverse("application_section", args=["agreement"]),
+        {"motivation": "I want a room of peers to think with, " * 2, "accept": "on"},
+    )
+    assert response["Location"] == reverse("application_review")
+
+
+def test_review_shows_every_answer_with_change_links_and_submit(client, db):
+    application = factories.application_complete()
+    services.conflicts_replace(
+        profile=application.applicant.profile,
+        declarations=[
+            {
+                "relationship": "competitor",
+                "company_name": "Acme",
+                "company_domain": "",
+                "person_name": "",
+                "person_email": "",
+                "note": "",
+            }
+        ],
+    )
+    client.force_login(application.applicant)
+    response = client.get(reverse("application_review"))
+    pk = application.applicant.pk
+    assert _main_text(response) == (
+        "Your application › Review Review your application Check your answers. Change any "
+        "section, then submit when everything is right. "
+        "About you Name Jordan Applicant Job title Chief Executive Officer "
+        "City Boston, United States of America Time zone UTC Hours for meetings 07:00–19:00 "
+        "LinkedIn profile — Short bio — Change About you "
+        "Your company Company name Northwind Traders Company website "
+        "https://northwindtraders.test Industry Wholesale trade Number of employees 120 "
+        "Annual payroll (USD) — Annual revenue $13M – $50M Years in this role 6 "
+        "Preferred meeting format Hybrid Change Your company "
+        "Challenges Growth and scaling Hiring and leadership team Culture and engagement "
+        "Change Challenges "
+        "Conflicts of interest Competitor: Acme Change Conflicts of interest "
+        f"References Riley Ref (riley.{pk}@example.org): Board chair "
+        f"Sam Ref (sam.{pk}@example.org): Co-founder Change References "
+        "Motivation and agreement Why you want to join "
+        + "I want a room of peers to think with, "
+        * 3
+        + "Confidentiality agreement Accepted (version 2026-1) Change Motivation and agreement "
+        "By submitting you confirm that your answers are true and complete, and that you "
+        "accept the confidentiality agreement. Submit application"
+    )
+    html = response.content.decode()
+    assert re.findall(r'<a href="(/application/[^"]*)">Change', html) == [
+        f"/application/{key}/"
+        for key in ["about", "company", "challenges", "conflicts", "references", "agreement"]
+    ]
+    assert f'<form method="post" action="{reverse("application_submit")}"' in html
+
+
+def test_review_of_an_empty_draft_says_what_is_missing(client, applicant):
+    client.force_login(applicant)
+    response = client.get(reverse("application_review"))
+    text = _main_text(response)
+    assert text.count("Complete every section to submit.") == 1
+    assert "Challenges: rank at least three challenges." in text
+    assert "No challenges ranked yet." in text
+    assert "Not confirmed yet." in text
+    assert "No referees named yet." in text
+    assert "Not accepted yet" in text
+
+
+def test_submitting_from_the_review_goes_through_the_checks(client, applicant):
+    client.force_login(applicant)
+    client.get(reverse("application_review"))
+    response = client.post(reverse("application_submit"), follow=True)
+    texts = [str(m) for m in response.context["messages"]]
+    assert (texts[0], len(texts)) == ("Complete these sections before you submit:", 7)
+    assert Application.objects.get(applicant=applicant).status == S.DRAFT
+
+
+def test_submitted_application_is_shown_read_only_without_internal_data(client, db):
+    application = factories.application_complete(submit=True)
+    reviewer = factories.user_create(role=Role.ADMIN, first="Rita", last="Reviewer", totp=True)
+    services.application_note_add(application=application, author=reviewer, text="NOTE-XYZ")
+    services.application_score(
+        application=application,
+        reviewer=reviewer,
+        fit=2,
+        contribution=3,
+        commitment=4,
+        comment="SCORE-XYZ",
+    )
+    client.force_login(application.applicant)
+    overview = client.get(reverse("application_overview")).content.decode()
+    assert f'<a href="{reverse("application_review")}">See what you submitted</a>' in overview
+    response = client.get(reverse("application_review"))
+    text = _main_text(response)
+    submitted = application.submitted_at.strftime("%-d %b %Y")
+    assert text.startswith(
+        "Your application › What you submitted What you submitted "
+        f"Submitted on {submitted} . Status: Under review . About you Name Jordan Applicant"
+    )
+    assert text.endswith("Confidentiality agreement Accepted (version 2026-1)")
+    html = response.content.decode()
+    for absent in ["NOTE-XYZ", "SCORE-XYZ", "Rita", "Reviewer", "Change", "Submit application"]:
+        assert absent not in html
+    assert "<form" not in html[html.index("<main") : html.index("</main>")]
+
+
+def test_review_page_queries_do_not_grow_with_answers(client, db, django_assert_num_queries):
+    application = factories.application_complete()
+    profile = application.applicant.profile
+    client.force_login(application.applicant)
+    row = {"company_domain": "", "person_name": "", "person_email": "", "note": ""}
+    counts = []
+    for n in (1, 12):
+        services.conflicts_replace(
+            profile=profile,
+            declarations=[
+                {**row, "relationship": "competitor", "company_name": f"Rival {i}"}
+                for i in range(n)
+            ],
+        )
+        with django_assert_num_queries(QUERIES_REVIEW) as captured:
+            response = client.get(reverse("application_review"))
+        counts.append(len(captured))
+        assert _main_text(response).count("Competitor: Rival") == n
+    assert counts == [QUERIES_REVIEW, QUERIES_REVIEW]
+
+
+QUERIES_REVIEW = 14
