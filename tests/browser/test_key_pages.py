@@ -77,6 +77,8 @@ def pages_of(role: str) -> dict[str, str]:
             "home": "/",
             "application": reverse("application_overview"),
             "about": reverse("application_section", args=["about"]),
+            "conflicts": reverse("application_section", args=["conflicts"]),
+            "review": reverse("application_review"),
         },
         "member": {
             "home": "/",
