@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.http import posted, service_error_show
+from core.pagination import page_of
 from groups.permissions import can_manage_cohort
 from groups.selectors import cohort_for, cohorts_visible_to
 from meetings import health_charts, norm_forms, norm_selectors, norm_services, selectors
@@ -95,11 +96,17 @@ def absence_excuse(request, pk: int, member_id: int):
     )
 
 
+REVIEW_PAGE_SIZE = 50
+
+
 def review_queue(request):
     if not is_admin(request.user):
         raise PermissionDenied
-    items = list(norm_selectors.review_queue()[:200])
-    return render(request, "meetings/norms/review_queue.html", {"items": items})
+    page = page_of(request, norm_selectors.review_queue(), REVIEW_PAGE_SIZE)
+    template = "meetings/norms/review_queue.html"
+    if request.htmx:
+        template += "#review-items"
+    return render(request, template, {"page": page})
 
 
 def review_decide(request, pk: int):

@@ -284,7 +284,34 @@ def test_review_queue_lists_every_open_item_in_constant_queries(
             opened_at=NOW - timedelta(days=count - i),
         )
     client.force_login(admin)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         html = client.get(reverse("norm_review_queue")).content.decode()
     assert [name for name in names if f"Decide on {name}" in html] == names
     assert html.count("Decide on ") == count
+    assert f"1–{count} of {count}" in html
+    # htmx asks for the list alone.
+    fragment = client.get(reverse("norm_review_queue"), headers={"HX-Request": "true"})
+    text = fragment.content.decode()
+    assert text.lstrip().startswith('<div id="review-items">') and "<h1>" not in text
+    assert text.count("Decide on ") == count
+
+
+def test_review_queue_pages_by_fifty(client, facilitator):
+    admin = factories.user_create(role="admin", totp=True)
+    cohort = factories.cohort_create(name="Circle", facilitators=[facilitator])
+    for i in range(51):
+        person = factories.pool_member_create(first=f"Member{i:02}", last="Review")
+        NormBreach.objects.create(
+            cohort=cohort,
+            member=person,
+            kind="attendance",
+            level="review",
+            detail="absent from 3 of the last 6 meetings",
+            opened_at=NOW - timedelta(days=60 - i),
+        )
+    client.force_login(admin)
+    first = client.get(reverse("norm_review_queue")).content.decode()
+    second = client.get(reverse("norm_review_queue") + "?page=2").content.decode()
+    assert (first.count("Decide on "), second.count("Decide on ")) == (50, 1)
+    assert "1–50 of 51" in first and "51–51 of 51" in second
+    assert "Next page" in first and "Previous page" in second
