@@ -5,12 +5,10 @@ With PEERNET_SCREENSHOTS=1 the run also writes the screenshots under docs/screen
 the README shows (make screenshots)."""
 
 import os
-import time
 from pathlib import Path
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.core.management import call_command
@@ -21,7 +19,7 @@ from playwright.sync_api import expect
 from groups.models import Cohort
 from meetings.models import Meeting
 from members.models import Application, User
-from tests.browser.pages import axe_violations, no_horizontal_scroll
+from tests.browser.pages import axe_violations, no_horizontal_scroll, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +49,7 @@ def sign_in(page, email: str) -> None:
     totp = Authenticator.objects.filter(user__email=email, type="totp").first()
     if totp is not None:
         secret = decrypt(totp.data["secret"])
-        code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+        code = totp_code(secret)
         page.get_by_label("Code").fill(code)
         page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
