@@ -6,10 +6,11 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
-        # Both import models: the registry is ready by now.
+        # All import models: the registry is ready by now. norm_signals connects on import.
         from meetings import (  # noqa: PLC0415
             forum_notifications,
             norm_notifications,
+            norm_signals,  # noqa: F401
             notification_kinds,
         )
 

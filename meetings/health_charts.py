@@ -3,24 +3,32 @@ cancelled) of a cohort, or of one member in it, and the geometry of their line c
 a fixed number of queries whatever the number of meetings.
 
 Definitions (the tests compute the same in SQL):
-- attendance: present or late, over the attendance recorded for the meeting (%);
+- attendance: present or late, over the attendance recorded for the meeting less the excused
+  absences, which count neither for nor against (%);
 - rolling six: the same over the last six meetings up to this one (%);
 - RSVP response: answers over the members seated when it started (%);
+- RSVP lead time: how long before the start members first answered, on average (days; a later
+  change of answer does not move it);
 - evaluation: the average rating (1–10);
 - updates: member updates over the members seated (%);
 - follow-through: commitments made at the meeting and due before today that were done by their
   due date, over those due (%);
-- overruns: segments that ran longer than their planned and extra minutes.
+- overruns: segments that ran longer than their planned and extra minutes;
+- silent members: members seated through the last SILENT_MEETINGS meetings up to this one who
+  brought no topic and presented nothing at any of them (none before that many were held).
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Q
 
 from groups.models import Membership
 from meetings.models import (
+    AgendaItem,
     Attendance,
     Commitment,
     Evaluation,
@@ -31,6 +39,9 @@ from meetings.models import (
 )
 
 ROLLING = 6
+# No topic or presentation in this many meetings in a row makes a member silent (the chair calls).
+SILENT_MEETINGS = 2
+DAY_SECONDS = 86400
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 36
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
@@ -83,7 +94,8 @@ def _layout(chart: Chart) -> Chart:
         return round(LEFT + (i * step if n > 1 else plot_w / 2), 1)
 
     def y_of(value):
-        return round(TOP + plot_h * (1 - min(value, chart.maximum) / chart.maximum), 1)
+        value = max(0, min(value, chart.maximum))
+        return round(TOP + plot_h * (1 - value / chart.maximum), 1)
 
     chart.gridlines = [
         (y_of(chart.maximum * q / 4), _number(chart.maximum * q / 4)) for q in range(5)
@@ -118,21 +130,62 @@ def _meetings(cohort, now: datetime) -> list[Meeting]:
     )
 
 
-def _seated(cohort, meetings) -> dict[int, int]:
-    """How many members held a seat when each meeting started."""
-    seats = list(
-        Membership.objects.filter(cohort=cohort).values_list("joined_at", "left_at", "status")
-    )
-    result = {}
-    for meeting in meetings:
-        at = meeting.starts_at
-        result[meeting.pk] = sum(
-            1
-            for joined, left, status in seats
-            if joined <= at
-            and ((status == Membership.Status.ACTIVE and left is None) or (left and left > at))
+def _seats(cohort) -> list[tuple]:
+    return list(
+        Membership.objects.filter(cohort=cohort).values_list(
+            "member_id", "joined_at", "left_at", "status"
         )
+    )
+
+
+def _seated_at(seats, at) -> set[int]:
+    """The members who held a seat at this moment."""
+    return {
+        member
+        for member, joined, left, status in seats
+        if joined <= at
+        and ((status == Membership.Status.ACTIVE and left is None) or (left and left > at))
+    }
+
+
+def _seated(seats, meetings) -> dict[int, int]:
+    """How many members held a seat when each meeting started."""
+    return {m.pk: len(_seated_at(seats, m.starts_at)) for m in meetings}
+
+
+def _speakers(meeting_ids, member=None) -> dict[int, set[int]]:
+    """Who brought a topic or presented at each meeting."""
+    items = AgendaItem.objects.filter(meeting__in=meeting_ids)
+    if member is not None:
+        items = items.filter(presenter=member)
+    result: dict[int, set[int]] = defaultdict(set)
+    for meeting_id, presenter in items.values_list("meeting", "presenter").order_by():
+        result[meeting_id].add(presenter)
     return result
+
+
+def _silent(seats, meetings, speakers) -> list[float | None]:
+    """Per meeting, how many members seated through the last SILENT_MEETINGS meetings said
+    nothing at any of them."""
+    result: list[float | None] = []
+    for i in range(len(meetings)):
+        if i + 1 < SILENT_MEETINGS:
+            result.append(None)
+            continue
+        window = meetings[i + 1 - SILENT_MEETINGS : i + 1]
+        through = _seated_at(seats, window[0].starts_at) & _seated_at(seats, window[-1].starts_at)
+        spoke = set().union(*(speakers.get(m.pk, set()) for m in window))
+        result.append(float(len(through - spoke)))
+    return result
+
+
+def _lead_days(answered_at, meeting) -> float:
+    return (meeting.starts_at - answered_at).total_seconds() / DAY_SECONDS
+
+
+def _tenths(value: float) -> float:
+    """Rounded to a tenth, halves away from zero (as SQL's round, not Python's)."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 def _labels(meetings) -> list[str]:
@@ -140,23 +193,24 @@ def _labels(meetings) -> list[str]:
 
 
 def cohort_figures(cohort, *, now: datetime) -> dict:
-    """Every figure per held meeting, in meeting order, in eight queries."""
+    """Every figure per held meeting, in meeting order, in nine queries."""
     meetings = _meetings(cohort, now)
     ids = [m.pk for m in meetings]
     attendance = {
         row["meeting"]: row
         for row in Attendance.objects.filter(meeting__in=ids)
         .values("meeting")
-        .annotate(total=Count("id"), came=Count("id", filter=Q(status__in=ATTENDED)))
+        .annotate(
+            total=Count("id", filter=~Q(status=Attendance.Status.EXCUSED)),
+            came=Count("id", filter=Q(status__in=ATTENDED)),
+        )
         .order_by()
     }
-    rsvps = dict(
-        Rsvp.objects.filter(meeting__in=ids)
-        .values("meeting")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("meeting", "n")
-    )
+    answers: dict[int, list[datetime]] = defaultdict(list)
+    for meeting_id, answered_at in (
+        Rsvp.objects.filter(meeting__in=ids).values_list("meeting", "answered_at").order_by()
+    ):
+        answers[meeting_id].append(answered_at)
     ratings = dict(
         Evaluation.objects.filter(meeting__in=ids)
         .values("meeting")
@@ -173,7 +227,9 @@ def cohort_figures(cohort, *, now: datetime) -> dict:
     )
     follow = _follow_through(Commitment.objects.filter(meeting__in=ids), now)
     overruns = _overruns(MeetingSegment.objects.filter(meeting__in=ids))
-    seated = _seated(cohort, meetings)
+    seats = _seats(cohort)
+    seated = _seated(seats, meetings)
+    silent = _silent(seats, meetings, _speakers(ids))
     figures = defaultdict(list)
     for i, meeting in enumerate(meetings):
         row = attendance.get(meeting.pk, {"total": 0, "came": 0})
@@ -182,13 +238,20 @@ def cohort_figures(cohort, *, now: datetime) -> dict:
         figures["rolling"].append(
             _pct(sum(w["came"] for w in window if w), sum(w["total"] for w in window if w))
         )
-        figures["rsvp"].append(_pct(rsvps.get(meeting.pk, 0), seated[meeting.pk]))
+        answered = answers.get(meeting.pk, [])
+        figures["rsvp"].append(_pct(len(answered), seated[meeting.pk]))
+        figures["lead_days"].append(
+            _tenths(sum(_lead_days(at, meeting) for at in answered) / len(answered))
+            if answered
+            else None
+        )
         avg = ratings.get(meeting.pk)
         figures["evaluation"].append(round(float(avg), 1) if avg is not None else None)
         figures["updates"].append(_pct(updates.get(meeting.pk, 0), seated[meeting.pk]))
         done, due = follow.get(meeting.pk, (0, 0))
         figures["follow_through"].append(_pct(done, due))
         figures["overruns"].append(overruns.get(meeting.pk, 0))
+    figures["silent"] = silent
     return {"meetings": meetings, **figures}
 
 
@@ -206,9 +269,10 @@ def member_figures(cohort, member, *, now: datetime) -> dict:
     status = dict(
         Attendance.objects.filter(meeting__in=ids, member=member).values_list("meeting", "status")
     )
-    answered = set(
-        Rsvp.objects.filter(meeting__in=ids, member=member).values_list("meeting", flat=True)
+    answered = dict(
+        Rsvp.objects.filter(meeting__in=ids, member=member).values_list("meeting", "answered_at")
     )
+    spoke = _speakers(ids, member)
     ratings = dict(
         Evaluation.objects.filter(meeting__in=ids, member=member).values_list("meeting", "rating")
     )
@@ -227,6 +291,9 @@ def member_figures(cohort, member, *, now: datetime) -> dict:
             else (100.0 if state in ATTENDED else 0.0)
         )
         figures["rsvp"].append(100.0 if meeting.pk in answered else 0.0)
+        at = answered.get(meeting.pk)
+        figures["lead_days"].append(_tenths(_lead_days(at, meeting)) if at else None)
+        figures["spoke"].append(100.0 if spoke.get(meeting.pk) else 0.0)
         rating = ratings.get(meeting.pk)
         figures["evaluation"].append(float(rating) if rating is not None else None)
         figures["updates"].append(100.0 if meeting.pk in updated else 0.0)
@@ -271,6 +338,12 @@ def _chart(slug, title, description, unit, maximum, labels, series) -> Chart:
     )
 
 
+def _days_scale(values) -> float:
+    """A week, or the longest lead rounded up to whole weeks."""
+    longest = max([0, *(v for v in values if v is not None)])
+    return float(7 * max(1, math.ceil(longest / 7)))
+
+
 def cohort_charts(cohort, *, now: datetime) -> list[Chart]:
     f = cohort_figures(cohort, now=now)
     labels = _labels(f["meetings"])
@@ -301,6 +374,26 @@ def cohort_charts(cohort, *, now: datetime) -> list[Chart]:
                 (0, ("RSVP response", f.get("rsvp", []))),
                 (1, ("Updates submitted", f.get("updates", []))),
             ],
+        ),
+        _chart(
+            "rsvp-lead-time",
+            "RSVP lead time",
+            f"How many days before each meeting members first answered its RSVP, on average, "
+            f"{span}.",
+            " days",
+            _days_scale(f.get("lead_days", [])),
+            labels,
+            [(0, ("Days ahead", f.get("lead_days", [])))],
+        ),
+        _chart(
+            "silent-members",
+            "Silent members",
+            f"Members seated through the last {SILENT_MEETINGS} meetings who brought no topic "
+            f"and presented nothing at any of them, {span}.",
+            "",
+            max([*(v for v in f.get("silent", []) if v is not None), 4]),
+            labels,
+            [(0, ("Silent members", f.get("silent", [])))],
         ),
         _chart(
             "evaluation",
@@ -346,6 +439,24 @@ def member_charts(cohort, member, *, now: datetime) -> list[Chart]:
             100,
             labels,
             [(0, ("Attended", f.get("attendance", []))), (1, ("Answered RSVP", f.get("rsvp", [])))],
+        ),
+        _chart(
+            "my-rsvp-lead-time",
+            "Your RSVP lead time",
+            "How many days before each meeting you first answered its RSVP.",
+            " days",
+            _days_scale(f.get("lead_days", [])),
+            labels,
+            [(0, ("Days ahead", f.get("lead_days", [])))],
+        ),
+        _chart(
+            "my-topics",
+            "Your topics and presentations",
+            "Whether you brought a topic or presented at each meeting (100) or not (0).",
+            "%",
+            100,
+            labels,
+            [(0, ("Topic or presentation", f.get("spoke", [])))],
         ),
         _chart(
             "my-follow-through",

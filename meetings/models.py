@@ -136,6 +136,8 @@ class Rsvp(models.Model):
     )
     answer = models.CharField(max_length=5, choices=Answer.choices)
     note = models.CharField(max_length=200, blank=True)
+    # When the member first answered: changing the answer later does not make it late.
+    answered_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

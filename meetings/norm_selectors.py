@@ -138,10 +138,10 @@ def norm_facts(*, cohort_ids=None, now: datetime, member_id: int | None = None) 
         if standing is not None and status == Attendance.Status.ABSENT:
             standing.absent_meetings.append(by_pk[meeting_id])
     answered = {
-        (meeting_id, member): updated_at
-        for meeting_id, member, updated_at in Rsvp.objects.filter(
+        (meeting_id, member): answered_at
+        for meeting_id, member, answered_at in Rsvp.objects.filter(
             meeting__in=list(by_pk), member__in=member_ids
-        ).values_list("meeting_id", "member_id", "updated_at")
+        ).values_list("meeting_id", "member_id", "answered_at")
     }
     for (cohort_id, member), standing in standings.items():
         policy = policies[cohort_id]

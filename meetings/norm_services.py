@@ -53,7 +53,20 @@ def norms_evaluate(*, cohort_ids=None, now: datetime | None = None) -> int:
                     opened += 1
             elif not breached and current is not None:
                 _breach_clear(breach=current, now=now)
+    # A member who left keeps no open breach (the removal closes it; this catches any missed).
+    for (cohort_id, member_id, _, _), breach in facts.open_breaches.items():
+        if (cohort_id, member_id) not in facts.standings:
+            _breach_clear(breach=breach, now=now, reason="the member left the cohort")
     return opened
+
+
+def breaches_close_for_departed(*, cohort_id: int, member_id: int) -> None:
+    """A member left the cohort: their open breaches there are closed, and audited."""
+    now = timezone.now()
+    for breach in NormBreach.objects.filter(
+        cohort_id=cohort_id, member_id=member_id, cleared_at__isnull=True
+    ):
+        _breach_clear(breach=breach, now=now, reason="the member left the cohort")
 
 
 def _breach_open(*, cohort_id, member_id, kind, level, detail: str, now: datetime) -> bool:
@@ -82,7 +95,9 @@ def _breach_open(*, cohort_id, member_id, kind, level, detail: str, now: datetim
     return True
 
 
-def _breach_clear(*, breach: NormBreach, now: datetime) -> None:
+def _breach_clear(
+    *, breach: NormBreach, now: datetime, reason: str = "the norm is kept again"
+) -> None:
     with transaction.atomic():
         updated = NormBreach.objects.filter(pk=breach.pk, cleared_at__isnull=True).update(
             cleared_at=now
@@ -93,7 +108,7 @@ def _breach_clear(*, breach: NormBreach, now: datetime) -> None:
                 member_id=breach.member_id,
                 breach=breach,
                 action=Action.CLEARED,
-                reason=f"{breach.get_kind_display()}: the norm is kept again",
+                reason=f"{breach.get_kind_display()}: {reason}",
                 created_at=now,
             )
 

@@ -7,8 +7,10 @@ import time_machine
 from django.core import mail
 
 from core.models import Notification
-from meetings import norm_services, services, tasks
-from meetings.models import Attendance, NormBreach, NormEvent
+from groups import services as group_services
+from groups.models import Membership
+from meetings import norm_selectors, norm_services, services, tasks
+from meetings.models import Attendance, NormBreach, NormEvent, NormPolicy
 from tests.meetings.norms.conftest import after
 
 A = Attendance.Status
@@ -30,7 +32,8 @@ def ledger() -> list[tuple[str, str]]:
 
 def run_year(year, facilitator, capture, absences: dict, excuse=None) -> None:
     """Every day of 2027: record each meeting's attendance the evening it was held, then run
-    the daily job once (twice on the first of each month)."""
+    the daily job once (twice on the first of each month). ``excuse`` is (name, month of the
+    absence[, month after whose meeting it is excused; the same one when left out])."""
     _cohort, people, meetings = year
     day = meetings[0].starts_at.replace(hour=9, minute=0) - timedelta(days=1)
     end = day + timedelta(days=365)
@@ -44,10 +47,10 @@ def run_year(year, facilitator, capture, absences: dict, excuse=None) -> None:
                 }
                 record(meetings, facilitator, people, month, statuses, capture)
                 recorded.add(month)
-                if excuse and excuse[1] == month:
+                if excuse and (excuse[2:] or excuse[1:2])[0] == month:
                     with time_machine.travel(after(meeting), tick=False), capture(execute=True):
                         norm_services.absence_excuse(
-                            meeting=meeting,
+                            meeting=meetings[excuse[1] - 1],
                             member=people[excuse[0]],
                             actor=facilitator,
                             reason="Family emergency, told us in advance",
@@ -156,3 +159,95 @@ def test_running_the_daily_job_twice_changes_nothing(
             assert tasks.norms_evaluate_all() == 0
         assert state() == first
     assert [level for _, level, _ in first[0]] == ["warning", "review"]
+
+
+def test_an_excuse_after_a_warning_gives_no_second_warning(
+    year, facilitator, admin, django_capture_on_commit_callbacks
+):
+    """Two absences warn, three open a review: Bob misses February and April (warned), then
+    June (review); the facilitator excuses April after June's meeting. The review item closes,
+    the warning stays (February and June still count) and is not sent again, all year."""
+    cohort, people, meetings = year
+    bob = people["Bob"]
+    NormPolicy.objects.create(cohort=cohort, warn_absences=2, review_absences=3)
+    run_year(
+        year,
+        facilitator,
+        django_capture_on_commit_callbacks,
+        {"Bob": (2, 4, 6)},
+        excuse=("Bob", 4, 6),
+    )
+    april, june, august = meetings[3], meetings[5], meetings[7]
+    assert list(
+        NormBreach.objects.order_by("opened_at", "level").values_list(
+            "level", "opened_at", "cleared_at"
+        )
+    ) == [
+        # Cleared when August's window (March to August) held June alone.
+        ("warning", after(april), after(august)),
+        ("review", after(june), after(june)),
+    ]
+    assert ledger() == sorted(
+        [
+            ("norm_review", "admin@example.com"),
+            ("norm_warning", bob.email),
+            ("norm_warning", facilitator.email),
+        ]
+    )
+    assert list(
+        NormEvent.objects.order_by("created_at", "pk").values_list(
+            "action", "actor_id", "meeting_id", "reason"
+        )
+    ) == [
+        ("warned", None, None, "Attendance: absent from 2 of the last 4 meetings"),
+        ("review_opened", None, None, "Attendance: absent from 3 of the last 6 meetings"),
+        ("excused", facilitator.pk, april.pk, "Family emergency, told us in advance"),
+        ("cleared", None, None, "Attendance: the norm is kept again"),
+        ("cleared", None, None, "Attendance: the norm is kept again"),
+    ]
+
+
+def test_a_removed_member_keeps_no_open_breach(
+    year, facilitator, admin, django_capture_on_commit_callbacks
+):
+    cohort, people, meetings = year
+    cleo = people["Cleo"]
+    for month in range(1, 4):
+        record(
+            meetings,
+            facilitator,
+            people,
+            month,
+            {"Alice": A.PRESENT, "Bob": A.PRESENT, "Cleo": A.ABSENT},
+            django_capture_on_commit_callbacks,
+        )
+    assert NormBreach.objects.filter(member=cleo, cleared_at__isnull=True).count() == 2
+    moment = after(meetings[2]) + timedelta(days=1)
+    with time_machine.travel(moment, tick=False):
+        group_services.membership_remove(
+            membership=Membership.objects.get(cohort=cohort, member=cleo),
+            actor=facilitator,
+            reason="Moved abroad",
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.norms_evaluate_all()
+    assert list(
+        NormBreach.objects.order_by("level").values_list("member_id", "level", "cleared_at")
+    ) == [(cleo.pk, "review", moment), (cleo.pk, "warning", moment)]
+    assert (
+        list(NormEvent.objects.filter(action="cleared").values_list("reason", flat=True))
+        == ["Attendance: the member left the cohort"] * 2
+    )
+
+
+def test_a_changed_rsvp_keeps_the_time_of_the_first_answer(year):
+    """Everyone answered ten days ahead (the fixture); Alice changes her answer an hour before
+    January's meeting: still on time."""
+    cohort, people, meetings = year
+    january = meetings[0]
+    with time_machine.travel(january.starts_at - timedelta(hours=1), tick=False):
+        services.rsvp_set(meeting=january, member=people["Alice"], answer="no")
+    facts = norm_selectors.norm_facts(
+        cohort_ids=[cohort.pk], now=january.starts_at + timedelta(hours=5)
+    )
+    assert facts.standings[cohort.pk, people["Alice"].pk].late_rsvps == 0

@@ -11,7 +11,16 @@ from django.urls import reverse
 
 from groups.models import Membership
 from meetings import norm_services
-from meetings.models import Attendance, Evaluation, Meeting, NormBreach, NormEvent, Rsvp
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Evaluation,
+    Meeting,
+    NormBreach,
+    NormEvent,
+    Rsvp,
+    Topic,
+)
 from tests import factories
 from tests.meetings.conftest import cohort_in
 from tests.meetings.norms.conftest import SETUP
@@ -52,7 +61,23 @@ def held(cohort, n: int, people) -> list[Meeting]:
             status = ["present", "absent", "late", "excused"][(i + j) % 4]
             Attendance.objects.create(meeting=meeting, member=person, status=status)
             if (i + j) % 3:
-                Rsvp.objects.create(meeting=meeting, member=person, answer="yes")
+                Rsvp.objects.create(
+                    meeting=meeting,
+                    member=person,
+                    answer="yes",
+                    answered_at=start - timedelta(hours=12 * (1 + (i + 2 * j) % 9)),
+                )
+            if (i + j) % 5 == 0:
+                topic = Topic.objects.create(
+                    owner=person,
+                    title=f"Topic {i}-{j}",
+                    importance=5,
+                    urgency=5,
+                    estimated_minutes=20,
+                )
+                AgendaItem.objects.create(
+                    meeting=meeting, topic=topic, presenter=person, minutes=20
+                )
             if status in ("present", "late"):
                 Evaluation.objects.create(meeting=meeting, member=person, rating=1 + (i + j) % 10)
     return meetings
@@ -75,7 +100,7 @@ def sql_attendance(cohort) -> list[float]:
         cursor.execute(
             """
             SELECT round(100.0 * count(*) FILTER (WHERE a.status IN ('present', 'late'))
-                         / count(*), 1)
+                         / count(*) FILTER (WHERE a.status <> 'excused'), 1)
             FROM meetings_meeting m JOIN meetings_attendance a ON a.meeting_id = m.id
             WHERE m.cohort_id = %s AND m.status = 'scheduled' AND m.starts_at <= %s
             GROUP BY m.id, m.starts_at ORDER BY m.starts_at, m.id
@@ -113,6 +138,42 @@ def sql_rsvp(cohort) -> list[float]:
         return [float(v) for (v,) in cursor.fetchall()]
 
 
+def sql_lead_days(cohort) -> list[float]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT round(avg(extract(epoch FROM m.starts_at - r.answered_at) / 86400)::numeric, 1)
+            FROM meetings_meeting m JOIN meetings_rsvp r ON r.meeting_id = m.id
+            WHERE m.cohort_id = %s AND m.starts_at <= %s
+            GROUP BY m.id, m.starts_at ORDER BY m.starts_at, m.id
+            """,
+            [cohort.pk, NOW],
+        )
+        return [float(v) for (v,) in cursor.fetchall()]
+
+
+def sql_silent(cohort) -> list[float]:
+    """Per meeting from the second: members seated at it and at the one before who presented
+    at neither (everyone here joined before the first meeting and stayed)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH held AS (
+                SELECT id, starts_at, lag(id) OVER (ORDER BY starts_at, id) AS before
+                FROM meetings_meeting WHERE cohort_id = %s AND starts_at <= %s
+            )
+            SELECT (SELECT count(*) FROM groups_membership s
+                    WHERE s.cohort_id = %s AND NOT EXISTS (
+                        SELECT 1 FROM meetings_agendaitem a
+                        WHERE a.presenter_id = s.member_id
+                          AND a.meeting_id IN (held.id, held.before)))
+            FROM held WHERE held.before IS NOT NULL ORDER BY held.starts_at, held.id
+            """,
+            [cohort.pk, NOW, cohort.pk],
+        )
+        return [float(v) for (v,) in cursor.fetchall()]
+
+
 def plotted(html: str, chart_title: str, series: str) -> list[float]:
     """The values of one series of one chart, read from the SVG parsed as XML."""
     for svg in svgs(html):
@@ -145,13 +206,16 @@ def test_cohort_charts_plot_the_figures_sql_computes(client, forum, facilitator,
     assert response.status_code == 200
     if count == 0:
         assert svgs(html) == []
-        assert html.count("No meetings held yet: the chart starts after the first one.") == 5
+        assert html.count("No meetings held yet: the chart starts after the first one.") == 7
         return
-    assert len(svgs(html)) == 5
+    assert len(svgs(html)) == 7
     assert plotted(html, "Attendance", "Per meeting") == sql_attendance(cohort)
     assert plotted(html, "Evaluation average", "Average rating") == sql_evaluation(cohort)
     assert plotted(html, "RSVPs and updates", "RSVP response") == sql_rsvp(cohort)
     assert len(plotted(html, "Attendance", "Rolling six")) == count
+    assert plotted(html, "RSVP lead time", "Days ahead") == sql_lead_days(cohort)
+    assert plotted(html, "Silent members", "Silent members") == sql_silent(cohort)
+    assert len(sql_silent(cohort)) == count - 1
     for svg in svgs(html):
         assert svg.get("role") == "img"
         assert svg.find(f"{SVG}desc").text
@@ -165,7 +229,7 @@ def test_cohort_health_page_queries_do_not_grow(
     cohort, people = forum
     held(cohort, count, people)
     signed_in(client, facilitator)
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(26):
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(27):
         client.get(reverse("cohort_health_page", args=[cohort.slug]))
 
 
@@ -239,9 +303,12 @@ def test_admin_removes_a_member_from_the_review_queue(client, forum, facilitator
     response = client.post(url, {"decision": "remove", "reason": "Agreed with the chair"})
     assert (response.status_code, response.url) == (302, reverse("norm_review_queue"))
     assert Membership.objects.get(cohort=cohort, member=people[0]).status == "left"
-    assert list(NormEvent.objects.values_list("action", "actor_id", "reason")) == [
-        ("removed", admin.pk, "Agreed with the chair")
+    # Leaving the cohort closes the review item too: nothing stays open for a former member.
+    assert list(NormEvent.objects.order_by("pk").values_list("action", "actor_id", "reason")) == [
+        ("cleared", None, "Attendance: the member left the cohort"),
+        ("removed", admin.pk, "Agreed with the chair"),
     ]
+    assert NormBreach.objects.get(pk=item.pk).cleared_at == NOW
     assert "Nothing to decide." in client.get(reverse("norm_review_queue")).content.decode()
 
 
@@ -251,7 +318,7 @@ def test_my_standing_shows_only_my_numbers(client, forum, count, django_assert_n
     held(cohort, count, people)
     alice = people[0]
     signed_in(client, alice)
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(18):
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(19):
         response = client.get(reverse("my_standing"))
     html = response.content.decode()
     attended = [
