@@ -1,6 +1,10 @@
 from django import forms
 
+from core.forms import FilterForm
+from groups.models import Cohort
 from meetings.models import NormBreach, NormPolicy
+from meetings.overview_selectors import Risk
+from members.choices import MeetingFormat
 
 
 class ExcuseForm(forms.Form):
@@ -47,3 +51,18 @@ class PolicyForm(forms.ModelForm):
                     name, f"Enter at most {window}: only the last {window} meetings are counted."
                 )
         return data
+
+
+class OverviewFilterForm(FilterForm):
+    """The admins' overview of every cohort (meetings.views.overview)."""
+
+    results_id = "overview-results"
+    submit_label = "Filter"
+
+    q = forms.CharField(required=False, label="Cohort name", max_length=100)
+    risk = forms.ChoiceField(required=False, choices=[("", "Any risk"), *Risk.CHOICES])
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Cohort.Status.choices])
+    format = forms.ChoiceField(required=False, choices=[("", "Any format"), *MeetingFormat.choices])
+    facilitator = forms.CharField(
+        required=False, label="Facilitator", max_length=100, help_text="Name or email"
+    )

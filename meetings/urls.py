@@ -10,6 +10,7 @@ from meetings.views import (
     meeting_templates,
     meetings,
     norms,
+    overview,
     prep,
     presentations,
     runner,
@@ -24,6 +25,8 @@ urlpatterns = [
     path("cohorts/<slug:slug>/meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("cohorts/<slug:slug>/presenters/", topics.presenters, name="presenters"),
     path("cohort-health/", health.cohorts_health, name="cohorts_health"),
+    path("health/", overview.cohorts_overview, name="cohorts_overview"),
+    path("health/cohorts.csv", overview.cohorts_overview_csv, name="cohorts_overview_csv"),
     path("cohorts/<slug:slug>/health/", norms.cohort_health, name="cohort_health_page"),
     path(
         "meetings/<int:pk>/absences/<int:member_id>/excuse/",

@@ -1,7 +1,7 @@
 """Access-matrix rows of the group norms: a cohort's health page and excusing an absence are
 for its facilitators and admins (its member: 403; everyone else learns nothing: 404); the
-review queue and decisions are the admins' (403 for everyone else signed in); everyone signed
-in sees their own standing."""
+review queue, decisions and the overview of every cohort by risk (page and CSV) are the admins'
+(403 for everyone else signed in); everyone signed in sees their own standing."""
 
 from datetime import date, time, timedelta
 
@@ -70,4 +70,11 @@ ROWS = {
     "norm_review_queue": [Row(lambda w: reverse("norm_review_queue"), admins_only())],
     "norm_review_decide": [Row(review_item, admins_only())],
     "my_standing": [Row(lambda w: reverse("my_standing"), signed_in("200"))],
+    # The overview names every cohort and its review items: created first, shown to admins only.
+    "cohorts_overview": [
+        Row(lambda w: review_item(w) and reverse("cohorts_overview"), admins_only()),
+    ],
+    "cohorts_overview_csv": [
+        Row(lambda w: review_item(w) and reverse("cohorts_overview_csv"), admins_only()),
+    ],
 }
