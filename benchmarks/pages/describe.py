@@ -78,6 +78,7 @@ pages = [
     ("admin", "pool", "list", "/pool/"),
     ("admin", "notification log", "list", "/notifications/"),
     ("admin", "review queue", "list", "/review/"),
+    ("admin", "cohorts by risk", "list", "/health/"),
     ("admin", "formation start", "detail", "/formation/"),
     ("applicant", "applicant dashboard", "dashboard", "/"),
     ("applicant", "application", "detail", "/application/"),
