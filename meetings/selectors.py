@@ -211,7 +211,8 @@ def cohorts_health(cohorts) -> dict[int, tuple[Meeting | None, float | None]]:
         for row in Attendance.objects.filter(meeting__cohort__in=ids)
         .values("meeting__cohort")
         .annotate(
-            total=Count("id"),
+            # Excused absences count neither for nor against, as in the health charts.
+            total=Count("id", filter=~Q(status=Attendance.Status.EXCUSED)),
             present=Count("id", filter=Q(status__in=["present", "late"])),
         )
         .order_by()
@@ -219,7 +220,9 @@ def cohorts_health(cohorts) -> dict[int, tuple[Meeting | None, float | None]]:
     return {
         pk: (
             upcoming_by_cohort.get(pk),
-            counts[pk]["present"] / counts[pk]["total"] if pk in counts else None,
+            counts[pk]["present"] / counts[pk]["total"]
+            if counts.get(pk, {}).get("total")
+            else None,
         )
         for pk in ids
     }

@@ -251,11 +251,19 @@ class Scale:
         if "2fa" in location:
             if not totp_secret:
                 raise SystemExit(f"[{self.name}] {email} needs a code and has no authenticator")
-            _, _, html = send("GET", location)
-            status, location, _ = send(
-                "POST", location, {"code": totp(totp_secret), "csrfmiddlewaretoken": csrf(html)}
-            )
-            if status != 302 or "2fa" in location:
+            step = location
+            for attempt in range(3):
+                if attempt:
+                    # A code refused (expired on a loaded machine, or already used in this
+                    # window by an earlier sign-in): wait for the next window's code.
+                    time.sleep(30 - time.time() % 30 + 1)
+                _, _, html = send("GET", step)
+                status, location, _ = send(
+                    "POST", step, {"code": totp(totp_secret), "csrfmiddlewaretoken": csrf(html)}
+                )
+                if status == 302 and "2fa" not in location:
+                    break
+            else:
                 raise SystemExit(f"[{self.name}] two-factor step of {email} failed ({status})")
         cookie = f"sessionid={cookies['sessionid']}; csrftoken={cookies.get('csrftoken', '')}"
         status, _, _ = self.get("/", cookie)

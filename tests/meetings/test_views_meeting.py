@@ -449,6 +449,26 @@ def test_cohort_health_line_shows_next_meeting_and_attendance(client, setup, fac
     ).status_code == 404
 
 
+def test_cohort_health_line_leaves_excused_absences_out(client, setup, facilitator):
+    cohort, _meeting, alice, bob = setup
+    past = services.meeting_create(
+        cohort=cohort,
+        actor=facilitator,
+        title="Last forum",
+        local_date=date.today() - timedelta(days=20),
+        local_time=time(8, 0),
+        duration_minutes=60,
+        time_zone="America/New_York",
+    )
+    Membership.objects.filter(cohort=cohort).update(joined_at=past.starts_at - timedelta(days=1))
+    services.attendance_record(
+        meeting=past, actor=facilitator, statuses={alice.pk: "present", bob.pk: "excused"}
+    )
+    html = login(client, facilitator).get(reverse("cohorts_health"), {"cohort": cohort.slug})
+    text = " ".join(html.content.decode().split())
+    assert "· attendance 100% </span>" in text
+
+
 @pytest.mark.parametrize("n", [1, 50])
 def test_cohort_health_of_a_page_takes_constant_queries(
     client, facilitator, django_assert_num_queries, n
