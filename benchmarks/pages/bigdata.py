@@ -46,8 +46,8 @@ def generate(seed: int = 7) -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
 
+    from core import versions
     from core.models import Notification
-    from core.versions import COHORTS, POOL, version_bump
     from groups.models import Cohort, Membership
     from meetings.models import Meeting, Rsvp, Topic
     from members.choices import Industry, MeetingFormat
@@ -231,8 +231,8 @@ def generate(seed: int = 7) -> None:
         t = _step(f"{len(notifications)} notifications", t)
 
     # Bulk inserts send no signals: whatever was cached from them before is out of date.
-    version_bump(POOL)
-    version_bump(COHORTS)
+    versions.version_bump(versions.POOL)
+    versions.version_bump(versions.COHORTS)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
