@@ -19,6 +19,8 @@ from core.notifications.registry import Kind, Prepared, kind_register
 
 WELCOME = "cohort_welcome"
 MEMBER_PLACED = "member_placed"
+# A member who did not renew left the cohort (groups/renewal_services.py sends it).
+MEMBER_LAPSED = "member_lapsed"
 
 
 def welcome(*, cohort, members) -> None:
@@ -57,6 +59,7 @@ def register() -> None:
     for name, label in [
         (WELCOME, "Welcome to your cohort"),
         (MEMBER_PLACED, "New member in your cohort"),
+        (MEMBER_LAPSED, "A member left your cohort"),
     ]:
         kind_register(
             Kind(name=name, label=label, template=name, prepare=_prepare, unsubscribable=False)

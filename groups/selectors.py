@@ -124,10 +124,13 @@ def roster_events(cohort: Cohort, limit: int = 20) -> list[RosterEvent]:
 
 
 def pool(*, challenge=None, region="", industry="", meeting_format="", q="") -> QuerySet[User]:
-    """Approved members in no active cohort, longest waiting first (one row per person)."""
+    """Approved members whose membership has not lapsed, in no active cohort, longest waiting
+    first (one row per person)."""
     in_a_cohort = Membership.objects.active().filter(member=OuterRef("pk"))
     qs = (
-        User.objects.filter(role=Role.MEMBER, profile__approved_at__isnull=False)
+        User.objects.filter(
+            role=Role.MEMBER, profile__approved_at__isnull=False, profile__lapsed_at__isnull=True
+        )
         .filter(~Exists(in_a_cohort))
         .select_related("profile")
         .prefetch_related(

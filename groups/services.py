@@ -142,6 +142,10 @@ def membership_check(
         roster_ids = list(cohort.memberships.active().values_list("member_id", flat=True))
     if member.role != Role.MEMBER or profile is None or profile.approved_at is None:
         check.problems.append(f"{member.display_name} is not an approved member.")
+    elif profile.lapsed_at is not None:
+        check.problems.append(
+            f"{member.display_name}'s membership lapsed; they are not a member any more."
+        )
     if member.pk in roster_ids:
         check.problems.append(f"{member.display_name} is already in {cohort.name}.")
     allowed = settings.PEERNET_MAX_ACTIVE_COHORTS

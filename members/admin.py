@@ -68,7 +68,7 @@ class ConflictInline(admin.TabularInline):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "title", "company", "industry", "approved_at"]
+    list_display = ["user", "title", "company", "industry", "approved_at", "renewal_due_on"]
     list_filter = ["industry", "preferred_format"]
     search_fields = ["user__email", "user__last_name", "company"]
     raw_id_fields = ["user"]

@@ -6,7 +6,8 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from members import mfa, notification_kinds  # noqa: PLC0415  (imports models: registry ready)
+        from members import mfa, notification_kinds, renewal_notifications  # noqa: PLC0415  (imports models: registry ready)
 
         notification_kinds.register()
         mfa.register()
+        renewal_notifications.register()

@@ -148,6 +148,12 @@ class Profile(models.Model):
     )
     # Set when the application is approved: the member joins the unassigned pool then.
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The day the network membership comes up for renewal (a year after approval, then a year
+    # after each renewal); admins may move it (members/renewals.py).
+    renewal_due_on = models.DateField("renewal date", null=True, blank=True)
+    # When the membership lapsed (not renewed) and the cohort seats ended: no longer in the
+    # pool, and no cohort takes them until they are admitted again.
+    lapsed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -191,6 +197,8 @@ class CompanyChangeRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When an approved change was checked against the member's cohort-mates (groups app).
+    cohort_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -463,3 +471,90 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.from_status}→{self.to_status}"
+
+
+class Renewal(models.Model):
+    """One member's renewal for one renewal date: prompted, answered, decided.
+
+    The member re-confirms the eligibility facts and re-signs the agreement in force; eligible
+    answers wait for an admin's approval, ineligible ones for a decision (waive or let lapse).
+    A renewal not renewed by the end of the grace period (PEERNET_RENEWAL_GRACE_DAYS after the
+    date) lapses; ``access_ended_at`` records when the lapsed member's cohort seats ended."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for the member"
+        SUBMITTED = "submitted", "Submitted"
+        NEEDS_DECISION = "needs_decision", "Needs a decision"
+        RENEWED = "renewed", "Renewed"
+        LAPSED = "lapsed", "Lapsed"
+
+    OPEN_STATUSES = (Status.OPEN, Status.SUBMITTED, Status.NEEDS_DECISION)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="renewals"
+    )
+    due_on = models.DateField("renewal date")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    # The member's answers, checked against the policy in force when they submitted.
+    eligibility = models.JSONField(null=True, blank=True)
+    eligible = models.BooleanField(null=True)
+    agreement = models.ForeignKey(
+        ConfidentialityAgreement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agreement_signed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Why an admin waived the rules or let the membership lapse (admins only).
+    reason = models.TextField(blank=True)
+    waived = models.BooleanField(default=False)
+    access_ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="renewal_status_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "due_on"], name="renewal_one_per_date"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status__in=["open", "submitted", "needs_decision"]),
+                name="renewal_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Renewal of {self.user} due {self.due_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class CompanyConflictFlag(models.Model):
+    """A member's new company conflicts with someone in their cohort: flagged to admins once
+    per member and company (a second identical change, or a re-run, finds the row)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_flags"
+    )
+    company = models.CharField(max_length=160)
+    # The normalised identities of the company (members/companies.py), as one sorted text.
+    company_key = models.CharField(max_length=500)
+    conflicts = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company_key"], name="company_flag_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.company}"

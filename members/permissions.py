@@ -38,6 +38,11 @@ def can_edit_own_profile(user) -> bool:
     return user.is_authenticated and role_of(user) != Role.APPLICANT
 
 
+def can_renew(user) -> bool:
+    """Members renew their network membership every year; staff do not."""
+    return user.is_authenticated and role_of(user) == Role.MEMBER
+
+
 def can_review_applications(user) -> bool:
     return is_admin(user)
 

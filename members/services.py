@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.tokens import token_hash, token_new
 from core.versions import POOL, version_bump
-from members import eligibility, notification_kinds
+from members import eligibility, notification_kinds, renewal_services
 from members.companies import company_keys
 from members.conflicts import conflicts_between
 from members.models import (
@@ -467,7 +467,11 @@ def application_decide(
             applicant = application.applicant
             applicant.role = Role.MEMBER
             applicant.save(update_fields=["role", "is_staff", "is_superuser"])
-            Profile.objects.filter(user=applicant).update(approved_at=timezone.now())
+            approved_at = timezone.now()
+            Profile.objects.filter(user=applicant).update(
+                approved_at=approved_at,
+                renewal_due_on=renewal_services.year_after(renewal_services.today_utc(approved_at)),
+            )
             version_bump(POOL)
         notification_kinds.application_decision(
             application=application,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.views import application, profile, references, review
+from members.views import application, profile, references, renewal, review
 
 urlpatterns = [
     path("application/", application.application_overview, name="application_overview"),
@@ -15,6 +15,17 @@ urlpatterns = [
     path("profile/", profile.profile_edit, name="profile_edit"),
     path("profile/company/", profile.company_change, name="company_change"),
     path("agreement/", profile.agreement_reread, name="agreement_reread"),
+    path("renewal/", renewal.renewal, name="renewal"),
+    path("renewals/", renewal.renewal_queue, name="renewal_queue"),
+    path("renewals/<int:pk>/", renewal.renewal_detail, name="renewal_detail"),
+    path("renewals/<int:pk>/decide/", renewal.renewal_decide, name="renewal_decide"),
+    path("renewals/<int:pk>/date/", renewal.renewal_date, name="renewal_date"),
+    path("renewals/conflicts/", renewal.company_flags, name="company_flags"),
+    path(
+        "renewals/conflicts/<int:pk>/handled/",
+        renewal.company_flag_handled,
+        name="company_flag_handled",
+    ),
     path("references/<str:token>/", references.reference_respond, name="reference_respond"),
     path("review/", review.review_queue, name="review_queue"),
     path("review/policy/", review.review_policy, name="review_policy"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from groups.selectors import active_member_count, cohort_of_member, cohorts_facilitated_by
 from meetings.models import AgendaItem, CalendarFeed, Commitment, Meeting, MemberUpdate, Rsvp
 from members.models import Profile
+from members.renewal_selectors import renewal_of
 
 ACTIVITY_DAYS = 30
 ACTIVITY_ITEMS = 6
@@ -55,6 +56,9 @@ class MemberHome:
     commitments: list[Commitment] = field(default_factory=list)
     activity: list[Activity] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
+    # The member's renewal date and their renewal (open, else the latest), for the renewal card.
+    renewal_due_on: object | None = None
+    renewal: object | None = None
 
     @property
     def steps_left(self) -> int:
@@ -136,7 +140,11 @@ def _steps(user, profile: Profile | None, next_meeting: Meeting | None) -> list[
 def member_home(user) -> MemberHome:
     cohort = cohort_of_member(user)
     profile = Profile.objects.filter(user=user).first()
-    home = MemberHome(cohort=cohort)
+    home = MemberHome(
+        cohort=cohort,
+        renewal_due_on=profile.renewal_due_on if profile else None,
+        renewal=renewal_of(user),
+    )
     if cohort is not None:
         home.next = _next_meeting(user, cohort)
     home.steps = _steps(user, profile, home.next.meeting if home.next else None)

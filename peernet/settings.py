@@ -363,6 +363,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.norms_evaluate_all",
         "schedule": crontab(minute=37, hour=4),
     },
+    "renewals-daily": {
+        "task": "groups.tasks.renewals_daily",
+        "schedule": crontab(minute=7, hour=5),
+    },
 }
 
 # How many active cohorts one member may belong to at once (groups/services.py refuses more).
@@ -373,6 +377,15 @@ if not _max_cohorts.isdigit() or int(_max_cohorts) < 1:
         f"{_max_cohorts!r}."
     )
 PEERNET_MAX_ACTIVE_COHORTS = int(_max_cohorts)
+# Annual renewal: prompts this many days before the renewal date, and how many days after it
+# an unrenewed membership lapses (and its cohort seats end).
+PEERNET_RENEWAL_PROMPT_DAYS = (60, 30, 7)
+_grace = os.environ.get("PEERNET_RENEWAL_GRACE_DAYS", "30").strip()
+if not _grace.isdigit():
+    raise ImproperlyConfigured(
+        f"PEERNET_RENEWAL_GRACE_DAYS must be a whole number of days, not {_grace!r}."
+    )
+PEERNET_RENEWAL_GRACE_DAYS = int(_grace)
 
 # Notifications (core/notifications/; README "Notifications"). Hours before a meeting
 # starts; a cohort may override each (meetings.NotificationSchedule).

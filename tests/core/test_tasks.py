@@ -37,4 +37,5 @@ def test_every_periodic_job_names_a_registered_task():
         "peernet.tasks.notifications_dispatch",
         "meetings.tasks.occurrences_top_up",
         "meetings.tasks.norms_evaluate_all",
+        "groups.tasks.renewals_daily",
     }

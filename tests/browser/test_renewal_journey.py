@@ -1,0 +1,96 @@
+"""Annual renewal end to end: a member whose renewal is open renews from their home page (the
+form pre-filled with what is stored, the agreement in force signed again), and an admin finds
+it in the renewal queue and approves it. On a phone and on a laptop; no console error, no CSP
+violation, no axe violation on any page."""
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from members import renewal_services
+from members.models import ConfidentialityAgreement, Profile, Renewal, Role
+from tests import factories
+from tests.browser.pages import axe_violations, no_horizontal_scroll, sign_in
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"phone": (390, 844), "laptop": (1280, 800)}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_member_renews_and_an_admin_approves(open_page, size):
+    ann = factories.pool_member_create(first="Ann", last="Lee", email="ann@example.com")
+    due = renewal_services.today_utc() + timedelta(days=20)
+    Profile.objects.filter(user=ann).update(renewal_due_on=due)
+    renewal_services.renewals_open(today=renewal_services.today_utc())
+    admin = factories.user_create(
+        role=Role.ADMIN, email="admin@example.com", first="Ada", last="Admin"
+    )
+    secret = factories.totp_enable(admin)
+    agreement = ConfidentialityAgreement.objects.first()
+
+    page = open_page()
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
+    sign_in(page, ann.email)
+    page.get_by_role("link", name="Renew your membership").click()
+    expect(page.get_by_role("heading", name="Membership renewal", level=1)).to_be_visible()
+    # What is on file is filled in.
+    expect(page.get_by_label("Job title")).to_have_value("CEO")
+    expect(page.get_by_label("Number of employees")).to_have_value("100")
+    expect(page.get_by_label("Annual revenue")).to_have_value("13m-50m")
+    expect(
+        page.get_by_role("heading", name=f"Confidentiality agreement, version {agreement.version}")
+    ).to_be_visible()
+    assert no_horizontal_scroll(page)
+    assert axe_violations(page) == []
+
+    page.get_by_label("Number of employees").fill("140")
+    page.get_by_role("button", name="Renew my membership").click()
+    # Not signed: the form says how to fix it and keeps the answers.
+    expect(
+        page.get_by_text("Tick the box to sign the agreement; renewal needs it.")
+    ).to_be_visible()
+    expect(page.get_by_label("Number of employees")).to_have_value("140")
+    assert axe_violations(page) == []
+    page.get_by_label("I have read the confidentiality agreement above and sign it again.").check()
+    page.get_by_role("button", name="Renew my membership").click()
+    expect(
+        page.get_by_text("Thank you. Your renewal is with the membership team for approval.")
+    ).to_be_visible()
+    assert axe_violations(page) == []
+
+    staff = open_page()
+    staff.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
+    sign_in(staff, admin.email, secret=secret)
+    staff.goto("/review/")
+    staff.get_by_role("link", name="Renewals").click()
+    expect(staff.get_by_role("heading", name="Renewals", level=1)).to_be_visible()
+    staff.get_by_label("Show").select_option("submitted")
+    results = staff.locator("#renewal-results")
+    expect(results.get_by_text("1 renewal", exact=True)).to_be_visible()
+    assert no_horizontal_scroll(staff)
+    assert axe_violations(staff) == []
+    results.get_by_role("link", name="Ann Lee").click()
+    expect(staff.get_by_role("heading", name="Renewal of Ann Lee")).to_be_visible()
+    expect(staff.get_by_role("heading", name="Eligibility: eligible")).to_be_visible()
+    assert no_horizontal_scroll(staff)
+    assert axe_violations(staff) == []
+    staff.get_by_label("Approve: renewed for a year").check()
+    staff.get_by_role("button", name="Record the decision").click()
+    expect(staff.get_by_text("Renewal of Ann Lee decided.")).to_be_visible()
+    assert axe_violations(staff) == []
+
+    renewal = Renewal.objects.get(user=ann)
+    assert (renewal.status, renewal.decided_by_id, renewal.agreement_id) == (
+        "renewed",
+        admin.pk,
+        agreement.pk,
+    )
+    profile = Profile.objects.get(user=ann)
+    assert (profile.employees, profile.renewal_due_on) == (140, renewal_services.year_after(due))
+
+    page.goto("/")
+    expect(
+        page.get_by_text(f"Your membership renews on {profile.renewal_due_on:%-d %B %Y}.")
+    ).to_be_visible()
