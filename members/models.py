@@ -532,6 +532,11 @@ class Renewal(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def grace_ends_on(self) -> datetime.date:
+        """The last day of the grace period: an unanswered renewal lapses the day after."""
+        return self.due_on + datetime.timedelta(days=settings.PEERNET_RENEWAL_GRACE_DAYS)
+
 
 class CompanyConflictFlag(models.Model):
     """A member's new company conflicts with someone in their cohort: flagged to admins once

@@ -40,11 +40,6 @@ def year_after(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def grace_ends_on(renewal: Renewal) -> date:
-    """The last day of the grace period: the membership lapses the day after."""
-    return renewal.due_on + timedelta(days=settings.PEERNET_RENEWAL_GRACE_DAYS)
-
-
 def _require_admin(actor: User) -> None:
     if not is_admin(actor):
         raise PermissionDenied("Only the membership team decides renewals.")

@@ -73,7 +73,7 @@ def _detail_context(request, renewal, **forms_) -> dict:
     return {
         "renewal": renewal,
         "profile": renewal.user.profile,
-        "grace_ends_on": renewal_services.grace_ends_on(renewal),
+        "grace_ends_on": renewal.grace_ends_on,
         "decision_form": forms_.get("decision_form") or renewal_forms.RenewalDecisionForm(),
         "date_form": forms_.get("date_form")
         or renewal_forms.RenewalDateForm(initial={"due_on": renewal.user.profile.renewal_due_on}),

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from members import renewal_services
-from members.models import ConfidentialityAgreement, Profile, Renewal, Role
+from members.models import CompanyConflictFlag, ConfidentialityAgreement, Profile, Renewal, Role
 from tests import factories
 from tests.browser.pages import axe_violations, no_horizontal_scroll, sign_in
 
@@ -94,3 +94,73 @@ def test_member_renews_and_an_admin_approves(open_page, size):
     expect(
         page.get_by_text(f"Your membership renews on {profile.renewal_due_on:%-d %B %Y}.")
     ).to_be_visible()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_ineligible_answers_wait_for_an_admin_who_waives_the_rules(open_page, size):
+    """Answers that fail the admission rules do not pass silently: the member is told, the
+    admin finds them under "Needs a decision", reads why and waives the rules with a reason.
+    The company conflicts page is checked on the way."""
+    bo = factories.pool_member_create(first="Bo", last="Park", email="bo@example.com")
+    Profile.objects.filter(user=bo).update(
+        renewal_due_on=renewal_services.today_utc() + timedelta(days=5)
+    )
+    renewal_services.renewals_open(today=renewal_services.today_utc())
+    CompanyConflictFlag.objects.create(
+        user=bo,
+        company="Initech",
+        company_key="initech",
+        conflicts=["Bo Park and Cy Moss both work at Initech"],
+    )
+    admin = factories.user_create(
+        role=Role.ADMIN, email="admin@example.com", first="Ada", last="Admin"
+    )
+    secret = factories.totp_enable(admin)
+    width_height = dict(zip(("width", "height"), SIZES[size], strict=True))
+
+    page = open_page()
+    page.set_viewport_size(width_height)
+    sign_in(page, bo.email)
+    page.goto("/renewal/")
+    page.get_by_label("Number of employees").fill("6")
+    page.get_by_label("I have read the confidentiality agreement above and sign it again.").check()
+    page.get_by_role("button", name="Renew my membership").click()
+    expect(
+        page.get_by_text("Your answers do not meet every admission rule", exact=False)
+    ).to_be_visible()
+    assert axe_violations(page) == []
+
+    staff = open_page()
+    staff.set_viewport_size(width_height)
+    sign_in(staff, admin.email, secret=secret)
+    staff.goto("/renewals/?view=needs_decision")
+    results = staff.locator("#renewal-results")
+    expect(results.get_by_text("1 renewal", exact=True)).to_be_visible()
+    results.get_by_role("link", name="Bo Park").click()
+    expect(staff.get_by_role("heading", name="Eligibility: not eligible")).to_be_visible()
+    expect(staff.get_by_text("Employees at least 50 (actual: 6)", exact=False)).to_be_visible()
+    assert no_horizontal_scroll(staff)
+    assert axe_violations(staff) == []
+    # Waiving without a reason is refused with how to fix it.
+    staff.get_by_label("Waive the rules: renewed for a year").check()
+    staff.get_by_role("button", name="Record the decision").click()
+    expect(staff.get_by_text("Say why you waive the rules; it is recorded.")).to_be_visible()
+    assert axe_violations(staff) == []
+    staff.get_by_label("Waive the rules: renewed for a year").check()
+    staff.get_by_label("Reason").fill("Headcount dips each winter")
+    staff.get_by_role("button", name="Record the decision").click()
+    expect(staff.get_by_text("Renewal of Bo Park decided.")).to_be_visible()
+    renewal = Renewal.objects.get(user=bo)
+    assert (renewal.status, renewal.waived, renewal.reason) == (
+        "renewed",
+        True,
+        "Headcount dips each winter",
+    )
+
+    staff.get_by_role("link", name="Company changes that conflict with a cohort").click()
+    expect(staff.get_by_text("Bo Park and Cy Moss both work at Initech")).to_be_visible()
+    assert no_horizontal_scroll(staff)
+    assert axe_violations(staff) == []
+    staff.get_by_role("button", name="Mark handled").click()
+    expect(staff.get_by_text("Marked as handled: Bo Park, Initech.")).to_be_visible()
+    assert CompanyConflictFlag.objects.get().handled_by_id == admin.pk

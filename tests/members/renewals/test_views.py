@@ -182,3 +182,14 @@ def test_company_flags_page(admin_client, admin, django_assert_num_queries, n):
     admin_client.post(reverse("company_flag_handled", args=[flag.pk]))
     flag.refresh_from_db()
     assert flag.handled_by == admin
+
+
+def test_queue_says_whether_the_grace_period_is_over(admin_client, frozen):
+    in_grace = renewals(1)[0]
+    waiting = renewals(1, status="submitted", eligible=True)[0]
+    Renewal.objects.filter(pk=in_grace.pk).update(due_on=date(2026, 11, 20))
+    Renewal.objects.filter(pk=waiting.pk).update(due_on=date(2026, 10, 1))
+    html = admin_client.get(reverse("renewal_queue")).content.decode()
+    words = " ".join(html.split())
+    assert "1 Oct 2026 (grace over: waiting for a decision)" in words
+    assert "20 Nov 2026 (in grace)" in words
