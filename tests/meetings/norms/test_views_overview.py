@@ -256,3 +256,14 @@ def test_overview_csv_defuses_formulas(client, admin):
     response = client.get(reverse("cohorts_overview_csv"))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[1][0] == "'=HYPERLINK(1)"
+
+
+def test_a_closed_cohort_is_not_at_risk(client, admin):
+    closed = forum("Done Circle", seats=0, min_size=6)
+    Cohort.objects.filter(pk=closed.pk).update(status="closed")
+    forum("Open Circle", seats=0, min_size=6)
+    client.force_login(admin)
+    flat = " ".join(client.get(reverse("cohorts_overview")).content.decode().split())
+    assert flat.index(">Open Circle</a>") < flat.index(">Done Circle</a>")
+    assert '<span class="badge badge-risk-medium">Medium</span> 0 of at least 6 members' in flat
+    assert flat.count('<span class="badge badge-risk-low">Low</span> </td>') == 1
