@@ -87,7 +87,7 @@ WITH seats AS (
     LEFT JOIN seats ON seats.cohort_id = c.id
     LEFT JOIN breaches ON breaches.cohort_id = c.id
     LEFT JOIN recent ON recent.cohort_id = c.id
-    WHERE c.id IN ({cohorts})
+    {where_cohorts}
 ), risked AS (
     SELECT figures.*,
            CASE WHEN status = %(closed)s THEN 1
@@ -105,19 +105,22 @@ class CohortsByRisk:
     ``open_reviews``, ``open_warnings``, ``attendance`` (None without any) and ``risk``."""
 
     def __init__(self, *, now: datetime, filters: dict):
-        cohorts_sql, cohorts_params = (
-            _cohorts_filtered(filters).order_by().values("pk").query.sql_with_params()
-        )
-        # The ORM's part comes with positional parameters: name them for the whole statement.
-        named = {f"c{i}": value for i, value in enumerate(cohorts_params)}
-        cohorts_sql = cohorts_sql % tuple(f"%({name})s" for name in named)
+        where_cohorts, named = "", {}
+        if any(filters.get(name) for name in ("status", "format", "q", "facilitator")):
+            cohorts_sql, cohorts_params = (
+                _cohorts_filtered(filters).order_by().values("pk").query.sql_with_params()
+            )
+            # The ORM's part comes with positional parameters: named for the whole statement.
+            named = {f"c{i}": value for i, value in enumerate(cohorts_params)}
+            cohorts_sql = cohorts_sql % tuple(f"%({name})s" for name in named)
+            where_cohorts = f"WHERE c.id IN ({cohorts_sql})"
         self.sql = RISK_SQL.format(
             membership=Membership._meta.db_table,
             breach=NormBreach._meta.db_table,
             attendance=Attendance._meta.db_table,
             meeting=Meeting._meta.db_table,
             cohort=Cohort._meta.db_table,
-            cohorts=cohorts_sql,
+            where_cohorts=where_cohorts,
         )
         self.params = {
             **named,
