@@ -8,6 +8,12 @@ process on a machine pays the compilation cost.
 The random generator is a private xorshift64* stream kept in a one-element array, so a run is
 reproducible from its seed whatever else in the process draws random numbers, and a run split
 into chunks draws exactly the same numbers as an unsplit one.
+
+Calls between kernels pass "nobody" (and other constants) as ``np.int64(-1)``, never as a bare
+``-1``, and variables that start at -1 start at ``np.int64(-1)``: numba types a literal argument
+as that very constant and compiles the callee, and everything it calls, once more for it (move,
+swap and insert were compiled three or four times each): 178 s of cold compilation against
+103 s with one version each, on a loaded 2-core machine.
 """
 
 from __future__ import annotations
@@ -408,7 +414,7 @@ def _insert_counts(d: Data, s: State, i: int, h: int) -> None:
         s.members[h, p] = i
         s.pos[i] = p
     if d.has_far:
-        _far_update(d, s, i, h, 1)
+        _far_update(d, s, i, h, np.int64(1))
     if d.has_tw:
         _tw_refresh(d, s, h)
 
@@ -462,7 +468,7 @@ def remove(d: Data, s: State, i: int) -> None:
             s.fmt_count[g, b] -= (d.fmt_mask[i] >> b) & 1
         s.fmt_and[g] = _fmt_and_of(d, s, g)
     if d.has_far:
-        _far_update(d, s, i, g, -1)
+        _far_update(d, s, i, g, np.int64(-1))
     if d.has_tw:
         _tw_refresh(d, s, g)
         for w in range(d.n_words):
@@ -543,6 +549,170 @@ def rebuild(d: Data, s: State, assign: np.ndarray) -> None:
                 insert(d, s, i, assign[i])
 
 
+# --------------------------------------------------------------------------- the plain path
+
+# A problem with no side constraint and no penalty (MDGPLIB, say) keeps no table but the
+# affinity table, the sizes and the member lists. The tabu search then moves members through
+# these functions, which take those arrays alone: move() and swap() take the whole Data tuple
+# (more than 40 fields since geography and meeting windows) and test every flag, which cost the
+# plain search about 15% of its speed. They do exactly what move(), swap(),
+# rebuild(), perturb() and objective() do on such a problem, in the same order, so a run gives
+# the same result either way.
+
+
+@njit(cache=True)
+def is_plain(d: Data) -> bool:
+    """No constraint but sizes and no penalty: only the affinity table and the lists are kept
+    (dense form, with member lists)."""
+    constrained = d.has_conf or d.has_tz or d.has_fmt or d.has_cat
+    constrained = constrained or d.has_static or d.has_far or d.has_tw or d.has_pen
+    return d.dense and d.lists and not constrained
+
+
+@njit(cache=True)
+def _remove_plain(
+    aff: np.ndarray,
+    m_tab: np.ndarray,
+    assign: np.ndarray,
+    size: np.ndarray,
+    members: np.ndarray,
+    pos: np.ndarray,
+    i: int,
+) -> None:
+    g = assign[i]
+    for u in range(m_tab.shape[0]):
+        m_tab[u, g] -= aff[i, u]
+    last = members[g, size[g] - 1]
+    p = pos[i]
+    members[g, p] = last
+    pos[last] = p
+    size[g] -= 1
+    assign[i] = -1
+
+
+@njit(cache=True)
+def _insert_plain(
+    aff: np.ndarray,
+    m_tab: np.ndarray,
+    assign: np.ndarray,
+    size: np.ndarray,
+    members: np.ndarray,
+    pos: np.ndarray,
+    i: int,
+    h: int,
+) -> None:
+    for u in range(m_tab.shape[0]):
+        m_tab[u, h] += aff[i, u]
+    size[h] += 1
+    assign[i] = h
+    p = size[h] - 1
+    members[h, p] = i
+    pos[i] = p
+
+
+@njit(cache=True)
+def _apply_plain(
+    aff: np.ndarray,
+    m_tab: np.ndarray,
+    assign: np.ndarray,
+    size: np.ndarray,
+    members: np.ndarray,
+    pos: np.ndarray,
+    i: int,
+    j: int,
+    h: int,
+) -> None:
+    """move(i, h) when j < 0, else swap(i, j)."""
+    if j < 0:
+        _remove_plain(aff, m_tab, assign, size, members, pos, i)
+        _insert_plain(aff, m_tab, assign, size, members, pos, i, h)
+        return
+    gi = assign[i]
+    gj = assign[j]
+    _remove_plain(aff, m_tab, assign, size, members, pos, i)
+    _remove_plain(aff, m_tab, assign, size, members, pos, j)
+    _insert_plain(aff, m_tab, assign, size, members, pos, i, gj)
+    _insert_plain(aff, m_tab, assign, size, members, pos, j, gi)
+
+
+@njit(cache=True)
+def _rebuild_plain(
+    aff: np.ndarray,
+    m_tab: np.ndarray,
+    assign: np.ndarray,
+    size: np.ndarray,
+    members: np.ndarray,
+    pos: np.ndarray,
+    target: np.ndarray,
+) -> None:
+    size[:] = 0
+    m_tab[:, :] = 0.0
+    assign[:] = -1
+    n = m_tab.shape[0]
+    for u in range(n):
+        for i in range(n):
+            h = target[i]
+            if h >= 0:
+                m_tab[u, h] += aff[i, u]
+    for i in range(n):
+        h = target[i]
+        if h >= 0:
+            size[h] += 1
+            assign[i] = h
+            p = size[h] - 1
+            members[h, p] = i
+            pos[i] = p
+
+
+@njit(cache=True)
+def _perturb_plain(
+    aff: np.ndarray,
+    m_tab: np.ndarray,
+    assign: np.ndarray,
+    size: np.ndarray,
+    members: np.ndarray,
+    pos: np.ndarray,
+    idx: np.ndarray,
+    lb: np.ndarray,
+    ub: np.ndarray,
+    rng: np.ndarray,
+    strength: int,
+) -> None:
+    m = idx.shape[0]
+    n_groups = size.shape[0]
+    if m == 0 or n_groups < 2:
+        return
+    done = 0
+    tries = 0
+    while done < strength and tries < 50 * strength:
+        tries += 1
+        i = idx[rng_int(rng, m)]
+        gi = assign[i]
+        if rng_float(rng) < 0.5:
+            j = idx[rng_int(rng, m)]
+            if assign[j] == gi:
+                continue
+            _apply_plain(aff, m_tab, assign, size, members, pos, i, j, np.int64(-1))
+            done += 1
+        else:
+            h = rng_int(rng, n_groups - 1)
+            if h >= gi:
+                h += 1
+            if size[gi] <= lb[gi] or size[h] >= ub[h]:
+                continue
+            _apply_plain(aff, m_tab, assign, size, members, pos, i, np.int64(-1), h)
+            done += 1
+
+
+@njit(cache=True)
+def _objective_plain(m_tab: np.ndarray, assign: np.ndarray) -> float:
+    total = 0.0
+    for i in range(assign.shape[0]):
+        if assign[i] >= 0:
+            total += m_tab[i, assign[i]]
+    return 0.5 * total
+
+
 # --------------------------------------------------------------------------- construction
 
 
@@ -573,7 +743,7 @@ def construct(d: Data, s: State, order: np.ndarray, rng: np.ndarray, noise: floa
         _gains_of(d, s, i, gbuf)
         must_fill = remaining <= deficit
         wild = noise > 0.0 and rng_float(rng) < noise
-        best_g = -1
+        best_g = np.int64(-1)
         for tier in range(2):
             if tier == 1 and must_fill:
                 break
@@ -586,7 +756,7 @@ def construct(d: Data, s: State, order: np.ndarray, rng: np.ndarray, noise: floa
                 v = 0.0 if wild else gbuf[h]
                 if v < best:
                     continue
-                if not can_enter(d, s, i, h, -1):
+                if not can_enter(d, s, i, h, np.int64(-1)):
                     continue
                 if v > best:
                     best = v
@@ -636,7 +806,7 @@ def _eject_into(d: Data, s: State, i: int, rng: np.ndarray, must_fill: bool) -> 
                 h2 = (first + b) % g_count
                 if h2 == h or s.size[h2] >= (d.lb[h2] if must_fill else d.ub[h2]):
                     continue
-                if can_enter(d, s, j, h2, -1):
+                if can_enter(d, s, j, h2, np.int64(-1)):
                     remove(d, s, j)
                     insert(d, s, j, h2)
                     insert(d, s, i, h)
@@ -673,7 +843,7 @@ def perturb(d: Data, s: State, rng: np.ndarray, strength: int) -> int:
                 h += 1
             if s.size[gi] <= d.lb[gi] or s.size[h] >= d.ub[h]:
                 continue
-            if can_enter(d, s, i, h, -1):
+            if can_enter(d, s, i, h, np.int64(-1)):
                 move(d, s, i, h)
                 done += 1
     return done
@@ -741,8 +911,10 @@ def tabu_chunk(
     size = s.size
     members = s.members
     movable = d.movable
+    pos = s.pos
     constrained = d.has_conf or d.has_tz or d.has_fmt or d.has_cat
     constrained = constrained or d.has_static or d.has_far or d.has_tw
+    plain = is_plain(d)
     for _ in range(n_iter):
         gmax[:, :] = NEG_INF
         for a in range(n_mov):
@@ -759,9 +931,9 @@ def tabu_chunk(
         f_best = fctl[F_BEST]
         eps = 1e-9 * (1.0 + abs(f_best))
         best_delta = NEG_INF
-        bi = -1
-        bj = -1
-        bh = -1
+        bi = np.int64(-1)
+        bj = np.int64(-1)
+        bh = np.int64(-1)
         ties = 0
         for a in range(n_mov):
             i = idx[a]
@@ -776,19 +948,19 @@ def tabu_chunk(
                         continue
                     if tabu[i, h] > it and f + delta <= f_best + eps:
                         continue
-                    if constrained and not can_enter(d, s, i, h, -1):
+                    if constrained and not can_enter(d, s, i, h, np.int64(-1)):
                         continue
                     if delta > best_delta:
                         best_delta = delta
                         bi = i
-                        bj = -1
+                        bj = np.int64(-1)
                         bh = h
                         ties = 1
                     else:
                         ties += 1
                         if rng_int(rng, ties) == 0:
                             bi = i
-                            bj = -1
+                            bj = np.int64(-1)
                             bh = h
             for gj in range(gi + 1, n_groups):
                 di = m_tab[i, gj] - in_i
@@ -822,10 +994,13 @@ def tabu_chunk(
                             bh = gj
         if bi >= 0:
             gi = assign[bi]
-            if bj < 0:
+            if plain:
+                _apply_plain(aff, m_tab, assign, size, members, pos, bi, bj, bh)
+            elif bj < 0:
                 move(d, s, bi, bh)
             else:
                 swap(d, s, bi, bj)
+            if bj >= 0:
                 tabu[bj, bh] = it + tenure_lo + rng_int(rng, tenure_span)
             tabu[bi, gi] = it + tenure_lo + rng_int(rng, tenure_span)
             f += best_delta
@@ -914,9 +1089,9 @@ def tabu_chunk_pen(
         f_best = fctl[F_BEST]
         eps = 1e-9 * (1.0 + abs(f_best))
         best_delta = NEG_INF
-        bi = -1
-        bj = -1
-        bh = -1
+        bi = np.int64(-1)
+        bj = np.int64(-1)
+        bh = np.int64(-1)
         ties = 0
         for a in range(n_mov):
             i = idx[a]
@@ -931,19 +1106,19 @@ def tabu_chunk_pen(
                         continue
                     if tabu[i, h] > it and f + delta <= f_best + eps:
                         continue
-                    if constrained and not can_enter(d, s, i, h, -1):
+                    if constrained and not can_enter(d, s, i, h, np.int64(-1)):
                         continue
                     if delta > best_delta:
                         best_delta = delta
                         bi = i
-                        bj = -1
+                        bj = np.int64(-1)
                         bh = h
                         ties = 1
                     else:
                         ties += 1
                         if rng_int(rng, ties) == 0:
                             bi = i
-                            bj = -1
+                            bj = np.int64(-1)
                             bh = h
             for gj in range(gi + 1, n_groups):
                 di = m_tab[i, gj] - in_i
@@ -1034,16 +1209,27 @@ def _next_round(
         fresh = construct(d, s, order, rng, 0.3) < 0
         # A failed construction leaves members unplaced: only the best is a safe fallback.
         back = back or not fresh
+    plain = is_plain(d)
     if not fresh:
         # Between returns to the best, rounds continue from where the last one ended: a random
         # walk over local optima that strays further than kicks from the best alone.
-        if back:
-            rebuild(d, s, best_assign)
+        target = best_assign if back else s.assign.copy()
+        strength = pert_lo + rng_int(rng, pert_span)
+        if plain:
+            aff = d.affinity
+            m_tab = s.m_table
+            assign = s.assign
+            size = s.size
+            members = s.members
+            pos = s.pos
+            _rebuild_plain(aff, m_tab, assign, size, members, pos, target)
+            idx = d.movable_idx
+            _perturb_plain(aff, m_tab, assign, size, members, pos, idx, d.lb, d.ub, rng, strength)
         else:
-            rebuild(d, s, s.assign.copy())
-        perturb(d, s, rng, pert_lo + rng_int(rng, pert_span))
+            rebuild(d, s, target)
+            perturb(d, s, rng, strength)
     # Recomputing also removes the rounding drift of incremental updates.
-    f = objective(d, s)
+    f = _objective_plain(s.m_table, s.assign) if plain else objective(d, s)
     fctl[F_CUR] = f
     fctl[F_ROUND] = f
     ctl[SINCE] = 0
@@ -1133,8 +1319,8 @@ def descent_chunk(
         _gains_of(d, s, i, gbuf)
         in_i = gbuf[gi]
         best_delta = eps
-        bj = -1
-        bh = -1
+        bj = np.int64(-1)
+        bh = np.int64(-1)
         n_c = 0
         can_leave = size[gi] > lb[gi]
         for h in range(n_groups):
@@ -1152,7 +1338,12 @@ def descent_chunk(
                 cand[q] = h
                 if n_c < n_cand:
                     n_c += 1
-            if delta > best_delta and can_leave and size[h] < ub[h] and can_enter(d, s, i, h, -1):
+            if (
+                delta > best_delta
+                and can_leave
+                and size[h] < ub[h]
+                and can_enter(d, s, i, h, np.int64(-1))
+            ):
                 best_delta = delta
                 bh = h
         for c in range(n_c):
