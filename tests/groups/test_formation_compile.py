@@ -45,9 +45,11 @@ COLD_RUN = (
     INSTANCE
     + """
 import json, sys
-from groups.formation import solve
+from groups.formation import _kernels as K, solve
 sol = solve(instance(), time_limit=float(sys.argv[1]), max_iterations=int(sys.argv[2]), seed=5)
+kernels = [getattr(K, name) for name in dir(K)]
 print(json.dumps({
+    "versions": {k.__name__: len(k.signatures) for k in kernels if hasattr(k, "signatures")},
     "objective": sol.objective,
     "assignment": sol.assignment,
     "iterations": sol.iterations,
@@ -90,6 +92,10 @@ def test_solve_on_cold_cache_gets_its_full_search_time(tmp_path) -> None:
     assert cold["seconds"] < time_limit
     assert (cold["objective"], tuple(cold["assignment"])) == (warm.objective, warm.assignment)
     assert any(path.suffix == ".nbc" for path in (tmp_path / "numba").rglob("*"))
+    # Each kernel compiled once: a literal argument (a bare -1) would compile the callee and
+    # everything below it again, which nearly doubled this compilation.
+    assert len(cold["versions"]) > 40
+    assert {name: n for name, n in cold["versions"].items() if n > 1} == {}
 
 
 def test_solve_excludes_compiling_that_happens_lazily_mid_run(monkeypatch) -> None:
