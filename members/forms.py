@@ -152,14 +152,9 @@ class CompanyChangeForm(forms.Form):
     )
 
 
-class CompanyForm(forms.Form):
-    company = forms.CharField(label="Company name", max_length=160)
-    company_website = forms.URLField(
-        label="Company website",
-        required=False,
-        assume_scheme="https",
-        help_text="For example: https://www.example.com",
-    )
+class EligibilityFactsForm(forms.Form):
+    """The company facts the eligibility rules read: asked at admission and again at renewal."""
+
     industry = forms.ChoiceField(choices=[("", "Choose an industry"), *Industry.choices])
     employees = forms.IntegerField(label="Number of employees", min_value=0, max_value=10_000_000)
     payroll_usd = forms.IntegerField(
@@ -173,6 +168,18 @@ class CompanyForm(forms.Form):
         label="Annual revenue", choices=[("", "Choose a range"), *RevenueBand.choices]
     )
     years_in_role = forms.IntegerField(label="Years in this role", min_value=0, max_value=70)
+
+
+class CompanyForm(EligibilityFactsForm):
+    field_order = ["company", "company_website"]
+
+    company = forms.CharField(label="Company name", max_length=160)
+    company_website = forms.URLField(
+        label="Company website",
+        required=False,
+        assume_scheme="https",
+        help_text="For example: https://www.example.com",
+    )
     preferred_format = forms.ChoiceField(
         label="Preferred meeting format", choices=[("", "Choose a format"), *MeetingFormat.choices]
     )

@@ -3,29 +3,18 @@
 from django import forms
 
 from core.forms import FilterForm
-from members.choices import Industry, RevenueBand
+from members.forms import EligibilityFactsForm
 from members.renewal_selectors import FILTER_LABELS
 
 
-class RenewalForm(forms.Form):
+class RenewalForm(EligibilityFactsForm):
     """The eligibility facts again, pre-filled with what is stored, and the agreement."""
+
+    field_order = ["title"]
 
     title = forms.CharField(
         label="Job title", max_length=120, help_text="For example: Chief Executive Officer."
     )
-    industry = forms.ChoiceField(choices=[("", "Choose an industry"), *Industry.choices])
-    employees = forms.IntegerField(label="Number of employees", min_value=0, max_value=10_000_000)
-    payroll_usd = forms.IntegerField(
-        label="Annual payroll (USD)",
-        required=False,
-        min_value=0,
-        max_value=10**13,
-        help_text="Optional. Whole dollars.",
-    )
-    revenue_band = forms.ChoiceField(
-        label="Annual revenue", choices=[("", "Choose a range"), *RevenueBand.choices]
-    )
-    years_in_role = forms.IntegerField(label="Years in this role", min_value=0, max_value=70)
     agreement = forms.BooleanField(
         label="I have read the confidentiality agreement above and sign it again.",
         error_messages={"required": "Tick the box to sign the agreement; renewal needs it."},
