@@ -70,10 +70,15 @@ def _warmup() -> None:
     print(f"kernels compiled or loaded in {warmup():.1f} s (NUMBA_CACHE_DIR: {cache})", flush=True)
 
 
+def _selected(name: str, only: str | None) -> bool:
+    """`only` is one or more comma-separated parts of instance names ("RanInt_n120,RanInt_n240")."""
+    return not only or any(part and part in name for part in only.split(","))
+
+
 def targets(data: Path, out: Path, seeds: int, only: str | None) -> None:
     _warmup()
     for name, _, _ in read_reference(data):
-        if only and only not in name:
+        if not _selected(name, only):
             continue
         n = int(name.split("_")[1][1:])
         for seed in range(seeds):
@@ -87,7 +92,7 @@ def targets(data: Path, out: Path, seeds: int, only: str | None) -> None:
 def convergence(data: Path, out: Path, factor: float, only: str | None) -> None:
     _warmup()
     for name in CONVERGENCE:
-        if only and only not in name:
+        if not _selected(name, only):
             continue
         path = instance_path(data, name)
         if not path.exists():
@@ -163,7 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("mdgplib_results.jsonl"))
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--factor", type=float, default=10.0)
-    parser.add_argument("--only", default=None, help="run instances whose name contains this")
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="run instances whose name contains one of these (comma-separated)",
+    )
     args = parser.parse_args(argv)
     data = mdgplib_dir(args.data)
     if args.mode == "targets":
