@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from core import page_cache
 from core.request_id import install_log_record_factory
 
 
@@ -10,3 +11,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         install_log_record_factory()
+        page_cache.connect()
