@@ -20,6 +20,7 @@ served from the cache, nor stored). Only plain 200 responses of GET requests are
 """
 
 import functools
+import hashlib
 import re
 import uuid
 
@@ -100,14 +101,13 @@ def _key(request) -> str:
         writes_version(),
         str(request.user.pk),
         request.get_full_path(),
-        request.headers.get("HX-Request", ""),
-        request.headers.get("HX-Target", ""),
-        request.headers.get("HX-Trigger", ""),
+        # Every htmx header: a fragment differs from its page and by where it is swapped.
+        repr(sorted((k, v) for k, v in request.headers.items() if k.lower().startswith("hx-"))),
         timezone.get_current_timezone_name(),
         translation.get_language() or "",
         now.strftime("%Y%m%d%H%M"),
     ]
-    return "page:" + "|".join(parts)
+    return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _cacheable(response) -> bool:
