@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from allauth.mfa.models import Authenticator
 from django.db import connection, transaction
 from django.middleware.csrf import _unmask_cipher_token
 from django.urls import reverse
@@ -373,3 +374,14 @@ def test_htmx_requests_are_stored_apart_from_the_page(setup, stored):
     client.get(url, headers={"HX-Request": "true", "HX-Target": "rsvp"})
     client.get(url, headers={"HX-Request": "true", "HX-Target": "agenda"})
     assert len({key for key, _ in stored}) == 3
+
+
+def test_staff_without_an_authenticator_any_more_are_sent_to_set_one_up(setup):
+    facilitator, cohort, _, _, _ = setup
+    client = signed_in(facilitator)
+    url = reverse("cohort_detail", args=[cohort.slug])
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # the check's answer from the cache
+    Authenticator.objects.filter(user=facilitator).delete()
+    response = client.get(url)
+    assert (response.status_code, response["Location"]) == (302, reverse("mfa_activate_totp"))
