@@ -37,8 +37,12 @@ WRITES = "version:writes"
 # Tables written while reading pages, which no cached page shows: the session (signing in,
 # the messages' storage, the two-factor step's marks).
 IGNORED_TABLES = frozenset({"django_session"})
-# Statements that change nothing (the ORM's reads and transaction control).
-READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "EXPLAIN")
+# Statements that change nothing (the ORM's reads, unions of reads in parentheses included,
+# and transaction control). Anything else counts as a write.
+READS = (
+    "SELECT", "VALUES", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET ", "SHOW",
+    "EXPLAIN",
+)  # fmt: skip
 WRITE_TABLE = re.compile(r'^(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
 # Entries live a little longer than their minute of the clock, then expire.
 TIMEOUT = 120
@@ -65,10 +69,10 @@ def writes_change() -> None:
 
 
 def _is_write(sql: str) -> bool:
-    statement = sql.lstrip().upper()
-    if statement.startswith(READS):
+    statement = sql.lstrip("( \n\t")
+    if statement[:10].upper().startswith(READS):
         return False
-    match = WRITE_TABLE.match(sql.lstrip())
+    match = WRITE_TABLE.match(statement)
     return match is None or match.group(1).lower() not in IGNORED_TABLES
 
 

@@ -331,6 +331,8 @@ def test_reads_and_sessions_change_nothing(setup):
     [
         ('SELECT "meetings_meeting"."id" FROM "meetings_meeting"', False),
         ("SAVEPOINT s1", False),
+        ('(SELECT "a"."id" FROM "a") UNION (SELECT "b"."id" FROM "b")', False),
+        ('WITH x AS (DELETE FROM "meetings_topic" RETURNING 1) SELECT 1', True),
         ('UPDATE "django_session" SET "expire_date" = now()', False),
         ('INSERT INTO "meetings_rsvp" ("answer") VALUES (%s)', True),
         ('UPDATE "members_user" SET "first_name" = %s', True),
