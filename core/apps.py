@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 
-from core import page_cache
 from core.request_id import install_log_record_factory
 
 
@@ -11,4 +10,3 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         install_log_record_factory()
-        page_cache.connect()

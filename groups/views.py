@@ -8,7 +8,6 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from core.http import posted, service_error_show
-from core.page_cache import cached_page
 from core.pagination import page_of
 from core.versions import COHORTS, cached
 from groups import forms, selectors, services
@@ -93,7 +92,6 @@ def cohort_create(request):
     return render(request, "groups/cohort_form.html", {"form": form, "cohort": None})
 
 
-@cached_page
 def cohort_detail(request, slug: str):
     cohort = selectors.cohort_for(request.user, slug)
     manage = can_manage_cohort(request.user, cohort)

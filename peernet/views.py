@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.http import service_error_messages
 from core.models import Heartbeat, Notification
-from core.page_cache import cached_page
 from core.versions import COHORTS, cached
 from groups.models import Cohort, Membership
 from groups.selectors import cohorts_facilitated_by
@@ -25,7 +24,6 @@ from peernet import home_selectors
 
 @login_not_required
 @require_GET
-@cached_page
 def home(request):
     """Visitors get the landing page; everyone else their role's dashboard."""
     if not request.user.is_authenticated:

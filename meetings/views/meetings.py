@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from core.http import posted, service_error_messages, service_error_show
 from core.models import Notification
-from core.page_cache import cached_page
 from groups.permissions import can_manage_cohort
 from groups.selectors import cohort_for
 from meetings import calendar, forms, notification_kinds, recurrence, selectors, services
@@ -72,7 +71,6 @@ def meeting_create(request, slug: str):
     )
 
 
-@cached_page
 def meeting_detail(request, pk: int):
     meeting = selectors.meeting_for(request.user, pk)
     return render(request, "meetings/meeting_detail.html", page_context(request, meeting))

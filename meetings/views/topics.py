@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.http import posted
-from core.page_cache import cached_page
 from groups.models import Membership
 from groups.permissions import can_manage_cohort
 from groups.selectors import cohort_for
@@ -21,7 +20,6 @@ def _backlog_owner(request):
     return request.user
 
 
-@cached_page
 def topic_list(request):
     owner = _backlog_owner(request)
     form = forms.TopicForm(posted(request))
