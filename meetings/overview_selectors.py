@@ -142,6 +142,7 @@ class CohortsByRisk:
             self.where = "WHERE risk = %(risk)s"
             self.params["risk"] = Risk.BY_NAME[filters["risk"]]
         self._count = None
+        self._page: dict[int, tuple[int, list[Cohort]]] = {}  # offset: (limit, rows)
 
     def count(self) -> int:
         if self._count is None:
@@ -151,11 +152,24 @@ class CohortsByRisk:
         return self._count
 
     def rows(self, offset: int, limit: int) -> list[Cohort]:
-        """One slice, riskiest first, with each cohort's facilitators."""
+        """One slice, riskiest first, with each cohort's facilitators. The same query counts
+        the whole filtered list (a window count), so a page costs one pass over the figures,
+        not two: after it, ``count()`` and any slice within it run no query."""
+        if offset in self._page:
+            asked, found = self._page[offset]
+            if limit <= asked or len(found) < asked:
+                return found[:limit]
+        found = self._fetch(offset, limit)
+        if found:
+            self._count = found[0].total_rows
+        self._page = {offset: (limit, found)}
+        return found
+
+    def _fetch(self, offset: int, limit: int) -> list[Cohort]:
         sql = (
-            f"{self.sql} SELECT * FROM risked {self.where} ORDER BY risk DESC, "
-            f"CASE WHEN attendance IS NULL THEN 1 ELSE 0 END, attendance, name, id "
-            f"LIMIT %(limit)s OFFSET %(offset)s"
+            f"{self.sql} SELECT *, COUNT(*) OVER () AS total_rows FROM risked {self.where} "
+            f"ORDER BY risk DESC, CASE WHEN attendance IS NULL THEN 1 ELSE 0 END, attendance, "
+            f"name, id LIMIT %(limit)s OFFSET %(offset)s"
         )
         found = list(Cohort.objects.raw(sql, {**self.params, "limit": limit, "offset": offset}))
         prefetch_related_objects(found, "facilitators")
@@ -173,7 +187,7 @@ class CohortsByRisk:
         """Every cohort, a chunk at a time (the CSV export streams them)."""
         offset = 0
         while True:
-            chunk = self.rows(offset, CHUNK)
+            chunk = self._fetch(offset, CHUNK)
             yield from chunk
             if len(chunk) < CHUNK:
                 return
