@@ -27,6 +27,10 @@ POOL = "pool"
 # cohort list's results (groups.views.cohort_list).
 COHORTS = "cohorts"
 
+# Meetings (status, time), attendance and norm breaches: the admins' cohorts-by-risk figures
+# (meetings.overview_selectors), with COHORTS for the cohorts and seats they also read.
+HEALTH = "health"
+
 # A cached value of data nobody changes is still recomputed now and then.
 TIMEOUT = 24 * 3600
 

@@ -4,6 +4,7 @@ from datetime import date, time, timedelta
 
 from django.utils import timezone
 
+from core.versions import HEALTH, version_bump
 from groups.models import Cohort, Membership
 from groups.selectors import roster
 from meetings import services
@@ -124,6 +125,7 @@ def seed_meetings(today: date | None = None) -> None:
                 )
                 for i, m in enumerate(members)
             )
+            version_bump(HEALTH)  # bulk_create sends no signal
         if past and members:
             last = past[-1]
             topic = Topic.objects.filter(owner=members[0]).first()

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.versions import HEALTH, version_bump
 from groups import services as group_services
 from groups.models import Membership
 from groups.permissions import can_manage_cohort
@@ -102,6 +103,7 @@ def _breach_clear(
         updated = NormBreach.objects.filter(pk=breach.pk, cleared_at__isnull=True).update(
             cleared_at=now
         )
+        version_bump(HEALTH)
         if updated:
             NormEvent.objects.create(
                 cohort_id=breach.cohort_id,

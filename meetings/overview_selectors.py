@@ -1,6 +1,7 @@
-"""The admins' overview of every cohort, riskiest first. Risk is computed in SQL for the whole
-filtered list (so it can be sorted and filtered before paging); a page's sparklines come from one
-more query for all its cohorts. Nothing here runs per cohort.
+"""The admins' overview of every cohort, riskiest first. Risk is computed in SQL for every
+cohort in one query, kept in the cache until the data it reads changes (ranked_figures), and
+filtered, counted and paged from there; a page's cohorts and their sparklines come from one
+query each. Nothing here runs per cohort.
 
 Risk, from the figures of the last ATTENDANCE_DAYS days:
 - high: an open norms review item, or attendance below DYING (70%: "below 70% a group dies");
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Q, prefetch_related_objects
 
+from core.versions import COHORTS, HEALTH, cached, version_of
 from groups.models import Cohort, Membership
 from meetings.models import Attendance, Meeting, NormBreach
 
@@ -35,27 +37,15 @@ class Risk:
     LABEL = {HIGH: "High", MEDIUM: "Medium", LOW: "Low"}
 
 
-def _cohorts_filtered(filters: dict) -> QuerySet[Cohort]:
-    """The filters on a cohort's own fields and facilitators (risk is filtered in SQL below)."""
-    cohorts = Cohort.objects.all()
-    if filters.get("status"):
-        cohorts = cohorts.filter(status=filters["status"])
-    if filters.get("format"):
-        cohorts = cohorts.filter(format=filters["format"])
-    if filters.get("q"):
-        cohorts = cohorts.filter(name__icontains=filters["q"])
-    if filters.get("facilitator"):
-        words = filters["facilitator"]
-        cohorts = cohorts.filter(
-            Exists(
-                Cohort.facilitators.through.objects.filter(cohort=OuterRef("pk")).filter(
-                    Q(user__first_name__icontains=words)
-                    | Q(user__last_name__icontains=words)
-                    | Q(user__email__icontains=words)
-                )
-            )
-        )
-    return cohorts
+def _facilitated_by(words: str) -> set[int]:
+    """The cohorts with a facilitator whose name or email contains ``words``."""
+    return set(
+        Cohort.facilitators.through.objects.filter(
+            Q(user__first_name__icontains=words)
+            | Q(user__last_name__icontains=words)
+            | Q(user__email__icontains=words)
+        ).values_list("cohort_id", flat=True)
+    )
 
 
 # Each figure is aggregated once for every cohort in a single pass over its table (grouped
@@ -87,7 +77,6 @@ WITH seats AS (
     LEFT JOIN seats ON seats.cohort_id = c.id
     LEFT JOIN breaches ON breaches.cohort_id = c.id
     LEFT JOIN recent ON recent.cohort_id = c.id
-    {where_cohorts}
 ), risked AS (
     SELECT figures.*,
            CASE WHEN status = %(closed)s THEN 1
@@ -99,81 +88,100 @@ WITH seats AS (
 """
 
 
+ORDER_SQL = (
+    "SELECT id, risk, attendance, seated, open_reviews, open_warnings, status, format, name "
+    "FROM risked ORDER BY risk DESC, CASE WHEN attendance IS NULL THEN 1 ELSE 0 END, "
+    "attendance, name, id"
+)
+FIGURES = ("risk", "attendance", "seated", "open_reviews", "open_warnings")
+
+
+def _sql_params(now: datetime) -> tuple[str, dict]:
+    sql = RISK_SQL.format(
+        membership=Membership._meta.db_table,
+        breach=NormBreach._meta.db_table,
+        attendance=Attendance._meta.db_table,
+        meeting=Meeting._meta.db_table,
+        cohort=Cohort._meta.db_table,
+    )
+    params = {
+        "active": Membership.Status.ACTIVE,
+        "review": NormBreach.Level.REVIEW,
+        "warning": NormBreach.Level.WARNING,
+        "excused": Attendance.Status.EXCUSED,
+        "present": Attendance.Status.PRESENT,
+        "late": Attendance.Status.LATE,
+        "scheduled": Meeting.Status.SCHEDULED,
+        "since": now - timedelta(days=ATTENDANCE_DAYS),
+        "now": now,
+        "closed": Cohort.Status.CLOSED,
+        "dying": DYING,
+        "weak": WEAK,
+    }
+    return sql, params
+
+
+def ranked_figures(now: datetime) -> list[tuple]:
+    """Every cohort's figures, riskiest first: (id, risk, attendance, seated, open reviews,
+    open warnings, status, format, name). One query over every cohort, cached until a cohort
+    or a seat (COHORTS) or a meeting, an attendance or a breach (HEALTH) changes, and for the
+    hour at most: the window of ATTENDANCE_DAYS moves on with the clock."""
+
+    def compute() -> list[tuple]:
+        sql, params = _sql_params(now)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} {ORDER_SQL}", params)
+            return [
+                (pk, risk, None if att is None else float(att), *rest)
+                for pk, risk, att, *rest in cursor.fetchall()
+            ]
+
+    key = f"cohorts-by-risk:{version_of(COHORTS)}:{now:%Y-%m-%dT%H}"
+    return cached(HEALTH, key, compute, timeout=3600)
+
+
 class CohortsByRisk:
-    """The filtered cohorts with their risk figures, riskiest first: counted and sliced in SQL
-    (what the paginator needs), each slice one query; its cohorts carry ``seated``,
-    ``open_reviews``, ``open_warnings``, ``attendance`` (None without any) and ``risk``."""
+    """The filtered cohorts with their risk figures, riskiest first (what the paginator needs:
+    a count and slices); a slice is one query for its cohorts, whose instances carry
+    ``seated``, ``open_reviews``, ``open_warnings``, ``attendance`` (None without any) and
+    ``risk``. The figures of every cohort come from ranked_figures (cached)."""
 
     def __init__(self, *, now: datetime, filters: dict):
-        where_cohorts, named = "", {}
-        if any(filters.get(name) for name in ("status", "format", "q", "facilitator")):
-            cohorts_sql, cohorts_params = (
-                _cohorts_filtered(filters).order_by().values("pk").query.sql_with_params()
-            )
-            # The ORM's part comes with positional parameters: named for the whole statement.
-            named = {f"c{i}": value for i, value in enumerate(cohorts_params)}
-            cohorts_sql = cohorts_sql % tuple(f"%({name})s" for name in named)
-            where_cohorts = f"WHERE c.id IN ({cohorts_sql})"
-        self.sql = RISK_SQL.format(
-            membership=Membership._meta.db_table,
-            breach=NormBreach._meta.db_table,
-            attendance=Attendance._meta.db_table,
-            meeting=Meeting._meta.db_table,
-            cohort=Cohort._meta.db_table,
-            where_cohorts=where_cohorts,
-        )
-        self.params = {
-            **named,
-            "active": Membership.Status.ACTIVE,
-            "review": NormBreach.Level.REVIEW,
-            "warning": NormBreach.Level.WARNING,
-            "excused": Attendance.Status.EXCUSED,
-            "present": Attendance.Status.PRESENT,
-            "late": Attendance.Status.LATE,
-            "scheduled": Meeting.Status.SCHEDULED,
-            "since": now - timedelta(days=ATTENDANCE_DAYS),
-            "now": now,
-            "closed": Cohort.Status.CLOSED,
-            "dying": DYING,
-            "weak": WEAK,
-        }
-        self.where = ""
+        rows = ranked_figures(now)
+        if filters.get("status"):
+            rows = [r for r in rows if r[6] == filters["status"]]
+        if filters.get("format"):
+            rows = [r for r in rows if r[7] == filters["format"]]
+        if filters.get("q"):
+            words = filters["q"].casefold()
+            rows = [r for r in rows if words in r[8].casefold()]
         if filters.get("risk") in Risk.BY_NAME:
-            self.where = "WHERE risk = %(risk)s"
-            self.params["risk"] = Risk.BY_NAME[filters["risk"]]
-        self._count = None
-        self._page: dict[int, tuple[int, list[Cohort]]] = {}  # offset: (limit, rows)
+            level = Risk.BY_NAME[filters["risk"]]
+            rows = [r for r in rows if r[1] == level]
+        if filters.get("facilitator"):
+            chosen = _facilitated_by(filters["facilitator"])
+            rows = [r for r in rows if r[0] in chosen]
+        self._rows = rows
 
     def count(self) -> int:
-        if self._count is None:
-            with connection.cursor() as cursor:
-                cursor.execute(f"{self.sql} SELECT COUNT(*) FROM risked {self.where}", self.params)
-                self._count = cursor.fetchone()[0]
-        return self._count
+        return len(self._rows)
 
     def rows(self, offset: int, limit: int) -> list[Cohort]:
-        """One slice, riskiest first, with each cohort's facilitators. The same query counts
-        the whole filtered list (a window count), so a page costs one pass over the figures,
-        not two: after it, ``count()`` and any slice within it run no query."""
-        if offset in self._page:
-            asked, found = self._page[offset]
-            if limit <= asked or len(found) < asked:
-                return found[:limit]
-        found = self._fetch(offset, limit)
-        if found:
-            self._count = found[0].total_rows
-        self._page = {offset: (limit, found)}
-        return found
-
-    def _fetch(self, offset: int, limit: int) -> list[Cohort]:
-        sql = (
-            f"{self.sql} SELECT *, COUNT(*) OVER () AS total_rows FROM risked {self.where} "
-            f"ORDER BY risk DESC, CASE WHEN attendance IS NULL THEN 1 ELSE 0 END, attendance, "
-            f"name, id LIMIT %(limit)s OFFSET %(offset)s"
-        )
-        found = list(Cohort.objects.raw(sql, {**self.params, "limit": limit, "offset": offset}))
-        prefetch_related_objects(found, "facilitators")
-        return found
+        """One slice, riskiest first, with each cohort's facilitators."""
+        part = self._rows[offset : offset + limit]
+        if not part:
+            return []
+        found = Cohort.objects.in_bulk([r[0] for r in part])
+        cohorts = []
+        for pk, *figures in part:
+            cohort = found.get(pk)
+            if cohort is None:  # deleted since the figures were computed
+                continue
+            for name, value in zip(FIGURES, figures, strict=False):
+                setattr(cohort, name, value)
+            cohorts.append(cohort)
+        prefetch_related_objects(cohorts, "facilitators")
+        return cohorts
 
     def __getitem__(self, key: slice) -> list[Cohort]:
         start = key.start or 0
@@ -185,13 +193,8 @@ class CohortsByRisk:
 
     def __iter__(self):
         """Every cohort, a chunk at a time (the CSV export streams them)."""
-        offset = 0
-        while True:
-            chunk = self._fetch(offset, CHUNK)
-            yield from chunk
-            if len(chunk) < CHUNK:
-                return
-            offset += CHUNK
+        for offset in range(0, self.count(), CHUNK):
+            yield from self.rows(offset, CHUNK)
 
 
 def cohorts_by_risk(*, now: datetime, filters: dict | None = None) -> CohortsByRisk:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from core.versions import HEALTH, version_bump
 from groups.permissions import can_manage_cohort
 from meetings import forum_selectors, notification_kinds, recurrence
 from meetings.models import Meeting, MeetingSegment, MeetingTemplate, Series, aware
@@ -206,6 +207,7 @@ def series_change_apply(*, meeting: Meeting, actor, **wanted) -> SeriesChangePla
                 Meeting.objects.filter(pk=change.meeting.pk).update(
                     status=Meeting.Status.CANCELLED, sequence=F("sequence") + 1, detached=True
                 )
+                version_bump(HEALTH)
         if plan.template_changes:
             # Running orders not yet under way are rebuilt from the new template when next
             # needed; one under way keeps its own.

@@ -9,6 +9,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from core.tokens import token_hash, token_new
+from core.versions import HEALTH, version_bump
 from groups.models import Cohort, Membership
 from groups.permissions import can_manage_cohort
 from meetings import norm_services, notification_kinds, recurrence, runner, selectors
@@ -239,6 +240,7 @@ def meeting_cancel(*, meeting: Meeting, actor) -> Meeting:
         Meeting.objects.filter(pk=meeting.pk).update(
             status=Meeting.Status.CANCELLED, sequence=F("sequence") + 1, detached=True
         )
+        version_bump(HEALTH)
         meeting.refresh_from_db()
         notification_kinds.meeting_changed(meeting=meeting)
     return meeting

@@ -39,20 +39,10 @@ def _cohorts(request, now: datetime):
     return form, overview_selectors.cohorts_by_risk(now=now, filters=filters)
 
 
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
-
-
 def cohorts_overview(request):
     """Every cohort, riskiest first, a page at a time: the risk, why, an attendance sparkline."""
     now = timezone.now()
     form, cohorts = _cohorts(request, now)
-    # The asked-for page and the count in one query; a page past the end (or a list that is
-    # empty) is counted and paged as usual.
-    cohorts.rows((_page_number(request) - 1) * PAGE_SIZE, PAGE_SIZE)
     page = page_of(request, cohorts, PAGE_SIZE)
     lines = overview_selectors.sparklines([c.pk for c in page], now=now)
     rows = [
