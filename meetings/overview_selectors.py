@@ -161,7 +161,8 @@ def ranked_figures(now: datetime) -> Figures:
             format=bytes(FORMATS.index(r[7]) for r in rows),
         )
 
-    key = f"cohorts-by-risk:{version_of(COHORTS)}:{now:%Y-%m-%dT%H}"
+    # The key names the shape of the value: a deploy that changes Figures reads no old value.
+    key = f"cohorts-by-risk:figures-2:{version_of(COHORTS)}:{now:%Y-%m-%dT%H}"
     return cached(HEALTH, key, compute, timeout=3600)
 
 
