@@ -3,6 +3,7 @@
 from django import forms
 
 from core.forms import FilterForm
+from core.widgets import DateInput
 from members.forms import EligibilityFactsForm
 from members.renewal_selectors import FILTER_LABELS
 
@@ -47,7 +48,7 @@ class RenewalDecisionForm(forms.Form):
 class RenewalDateForm(forms.Form):
     due_on = forms.DateField(
         label="Renewal date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
         help_text="Prompts go out 60, 30 and 7 days before it.",
     )
 
