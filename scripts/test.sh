@@ -14,6 +14,13 @@ rm -rf "$PEERNET_VAR_DIR/celery" "$PEERNET_VAR_DIR/cache"
 # The SQLite test database goes here; the settings create no folder.
 mkdir -p "$PEERNET_VAR_DIR"
 
+# The formation kernels take about a minute to compile into NUMBA_CACHE_DIR (by default next to
+# the solver). Compiling them now, beside the checks below, spares the first test that solves
+# from doing it; the tests of a cold cache use empty folders of their own.
+.venv/bin/python -c "import groups.formation as f; f.warmup()" >/dev/null 2>&1 &
+warmup=$!
+trap 'kill "$warmup" 2>/dev/null || true' EXIT
+
 echo "== ruff check"; .venv/bin/ruff check .
 echo "== ruff format --check"; .venv/bin/ruff format --check .
 echo "== djlint"; .venv/bin/djlint --lint templates members groups meetings peernet --quiet
