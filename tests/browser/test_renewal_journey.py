@@ -76,6 +76,16 @@ def test_member_renews_and_an_admin_approves(open_page, size):
     expect(staff.get_by_role("heading", name="Eligibility: eligible")).to_be_visible()
     assert no_horizontal_scroll(staff)
     assert axe_violations(staff) == []
+    # The renewal date shows what is stored; moving it moves the open renewal too.
+    date_field = staff.get_by_role("textbox", name="Renewal date")
+    expect(date_field).to_have_value(due.isoformat())
+    due = due + timedelta(days=10)
+    date_field.fill(due.isoformat())
+    staff.get_by_role("button", name="Change the renewal date").click()
+    expect(staff.get_by_text("Renewal date changed.")).to_be_visible()
+    expect(date_field).to_have_value(due.isoformat())
+    assert Renewal.objects.get(user=ann).due_on == due
+    assert axe_violations(staff) == []
     staff.get_by_label("Approve: renewed for a year").check()
     staff.get_by_role("button", name="Record the decision").click()
     expect(staff.get_by_text("Renewal of Ann Lee decided.")).to_be_visible()
