@@ -10,3 +10,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         install_log_record_factory()
+        from core import versioned  # noqa: PLC0415  (imports models: the registry is ready)
+
+        versioned.connect()

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from core.notifications.registry import KINDS
+from core.versioned import VersionedQuerySet
 
 # These models lived in the top package (app label "peernet") and kept their tables when they
 # moved here (core/migrations/0001_initial.py).
@@ -115,11 +116,15 @@ class NotificationWatermark(models.Model):
 class NotificationOptOut(models.Model):
     """A member stopped one kind of notification (preferences page or one-click unsubscribe)."""
 
+    version_people = ("user",)
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_opt_outs"
     )
     kind = models.CharField(max_length=32)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         db_table = "peernet_notificationoptout"

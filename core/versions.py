@@ -31,6 +31,24 @@ COHORTS = "cohorts"
 # (meetings.overview_selectors), with COHORTS for the cohorts and seats they also read.
 HEALTH = "health"
 
+
+# Everything a cohort's pages show (core.versioned): the cohort, its seats, facilitators,
+# meetings and what hangs off them (RSVPs, agenda, votes, attendance, commitments, updates,
+# evaluations, the runner, norms) and the names of the people in it.
+def cohort_version(cohort_id: int) -> str:
+    return f"cohort:{cohort_id}"
+
+
+# What is one person's own (core.versioned): their account and profile, the seats they hold
+# and the cohorts they run, their topics, RSVPs, votes, updates, renewal and application.
+def person_version(user_id: int) -> str:
+    return f"person:{user_id}"
+
+
+# What belongs to the whole organisation (core.versioned): the meeting template library,
+# challenge themes, the organisation's policies.
+ORG = "org"
+
 # A cached value of data nobody changes is still recomputed now and then.
 TIMEOUT = 24 * 3600
 
@@ -47,14 +65,34 @@ def version_of(name: str) -> str:
     return token
 
 
-def _change(name: str) -> None:
-    cache.set(_key(name), uuid.uuid4().hex, timeout=None)
+def versions_of(names: list[str]) -> list[str]:
+    """The current tokens of ``names``, in order, in one round trip when all exist."""
+    keys = [_key(name) for name in names]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+        found.update(cache.get_many(missing))
+    return [found[key] for key in keys]
+
+
+def _change(names) -> None:
+    cache.set_many({_key(name): uuid.uuid4().hex for name in names}, timeout=None)
 
 
 def version_bump(name: str) -> None:
     """Everything cached under ``name`` is out of date: now, and again on commit."""
-    _change(name)
-    transaction.on_commit(lambda: _change(name))
+    versions_bump([name])
+
+
+def versions_bump(names) -> None:
+    """``version_bump`` for each of ``names``, in one round trip each time."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return
+    _change(names)
+    transaction.on_commit(lambda: _change(names))
 
 
 def cached(name: str, key: str, compute, timeout: int = TIMEOUT):

@@ -6,11 +6,14 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.timezones import validate_time_zone
+from core.versioned import VersionedQuerySet
 from members.choices import MeetingFormat
 from members.models import Challenge
 
 
 class Cohort(models.Model):
+    version_cohorts = ("pk",)
+
     class Status(models.TextChoices):
         FORMING = "forming", "Forming"
         ACTIVE = "active", "Active"
@@ -65,6 +68,8 @@ class Cohort(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -87,7 +92,7 @@ class Cohort(models.Model):
         return (self.home_latitude, self.home_longitude)
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(VersionedQuerySet):
     def active(self) -> "MembershipQuerySet":
         """Seats held now (someone who left keeps their row, with status "left")."""
         return self.filter(Membership.active_q())
@@ -100,6 +105,9 @@ class MembershipQuerySet(models.QuerySet):
 
 
 class Membership(models.Model):
+    version_cohorts = ("cohort",)
+    version_people = ("member",)
+
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         LEFT = "left", "Left"
@@ -142,6 +150,9 @@ class Membership(models.Model):
 class RosterEvent(models.Model):
     """Every roster change: who, when, why."""
 
+    version_cohorts = ("cohort",)
+    version_people = ("member",)
+
     class Action(models.TextChoices):
         ADDED = "added", "Added"
         ADDED_OVERRIDE = "added_override", "Added despite a conflict"
@@ -160,6 +171,8 @@ class RosterEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         # No default ordering; roster_events() orders the cohort's history itself.

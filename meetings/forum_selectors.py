@@ -77,6 +77,18 @@ def evaluation_closes(meeting: Meeting) -> datetime:
     return ended_at(meeting) + timedelta(days=settings.EVALUATION_OPEN_DAYS)
 
 
+def page_moments(meeting: Meeting, updates_open: datetime) -> list[datetime]:
+    """When the meeting's page changes by the clock alone: updates open (``updates_open``, as
+    the page worked it out), the meeting starts (RSVPs close, attendance opens), ends (the
+    evaluation opens) and the evaluation closes."""
+    return [
+        updates_open,
+        meeting.starts_at,
+        meeting.ends_at,
+        evaluation_closes(meeting),
+    ]
+
+
 def is_cohort_member(user, meeting: Meeting) -> bool:
     return Membership.objects.active().filter(cohort_id=meeting.cohort_id, member=user).exists()
 

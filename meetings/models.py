@@ -10,6 +10,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core.timezones import validate_time_zone
+from core.versioned import VersionedQuerySet
 from groups.models import Cohort
 
 
@@ -30,6 +31,8 @@ def span(local: datetime, zone_name: str, minutes: int) -> tuple[datetime, datet
 
 class Series(models.Model):
     """A recurring meeting: wall-clock start + IANA zone + RFC 5545 rule, expanded locally."""
+
+    version_cohorts = ("cohort",)
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="series")
     title = models.CharField(max_length=120)
@@ -55,6 +58,8 @@ class Series(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["cohort", "first_date"]
         verbose_name_plural = "series"
@@ -65,6 +70,8 @@ class Series(models.Model):
 
 class Meeting(models.Model):
     """One occurrence (of a series, or one-off). Its own wall-clock time survives DST."""
+
+    version_cohorts = ("cohort",)
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -96,6 +103,8 @@ class Meeting(models.Model):
     agenda_published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at"]
         constraints = [
@@ -125,6 +134,9 @@ class Meeting(models.Model):
 
 
 class Rsvp(models.Model):
+    version_cohorts = ("meeting__cohort",)
+    version_people = ("member",)
+
     class Answer(models.TextChoices):
         YES = "yes", "Yes"
         NO = "no", "No"
@@ -139,6 +151,8 @@ class Rsvp(models.Model):
     # When the member first answered: changing the answer later does not make it late.
     answered_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         # No default ordering: one row per member and meeting, read in bulk.
@@ -166,6 +180,9 @@ class Wants(models.TextChoices):
 
 class Topic(models.Model):
     """A challenge in a member's parking lot. Private to its owner until posted."""
+
+    version_cohorts = ("owner__memberships__cohort",)
+    version_people = ("owner",)
 
     class Kind(models.TextChoices):
         ISSUE = "issue", "Issue"
@@ -210,6 +227,8 @@ class Topic(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["owner", "-created_at"]
         constraints = [
@@ -245,6 +264,9 @@ OUTCOME_NOTES_MAX = 4000
 class AgendaItem(models.Model):
     """A topic posted to a meeting, ordered and time-boxed by the facilitator."""
 
+    version_cohorts = ("meeting__cohort",)
+    version_people = ("presenter", "topic__owner")
+
     class State(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
         SCHEDULED = "scheduled", "Scheduled"
@@ -271,6 +293,8 @@ class AgendaItem(models.Model):
     outcome_notes = models.TextField(blank=True, max_length=OUTCOME_NOTES_MAX)
     posted_at = models.DateTimeField(auto_now_add=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["meeting", "position", "posted_at"]
         constraints = [
@@ -282,9 +306,14 @@ class AgendaItem(models.Model):
 
 
 class Vote(models.Model):
+    version_cohorts = ("item__meeting__cohort",)
+    version_people = ("voter",)
+
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="votes")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "voter"], name="vote_once")]
@@ -294,6 +323,9 @@ class Vote(models.Model):
 
 
 class Attendance(models.Model):
+    version_cohorts = ("meeting__cohort",)
+    version_people = ("member",)
+
     class Status(models.TextChoices):
         PRESENT = "present", "Present"
         LATE = "late", "Late"
@@ -308,6 +340,8 @@ class Attendance(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")
@@ -319,6 +353,9 @@ class Attendance(models.Model):
 
 class Commitment(models.Model):
     """Made in a meeting; comes back at the next one until done."""
+
+    version_cohorts = ("meeting__cohort",)
+    version_people = ("owner",)
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="commitments")
     owner = models.ForeignKey(
@@ -332,6 +369,8 @@ class Commitment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "created_at"]
 
@@ -342,11 +381,15 @@ class Commitment(models.Model):
 class CalendarFeed(models.Model):
     """One private, revocable feed per person. Only a hash of its token is stored."""
 
+    version_people = ("user",)
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user_id}"
@@ -356,6 +399,8 @@ class NotificationSchedule(models.Model):
     """A cohort's own notification offsets, in hours before a meeting starts. Empty fields
     follow the global defaults (settings.NOTIFICATION_OFFSETS_HOURS); 0 switches that kind
     off for the cohort."""
+
+    version_cohorts = ("cohort",)
 
     cohort = models.OneToOneField(
         Cohort, on_delete=models.CASCADE, related_name="notification_schedule"
@@ -369,6 +414,8 @@ class NotificationSchedule(models.Model):
     reminder_hours = models.PositiveIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(60 * 24)]
     )
+
+    objects = VersionedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Notification schedule of {self.cohort}"
@@ -398,6 +445,8 @@ class SegmentKind(models.TextChoices):
 class MeetingTemplate(models.Model):
     """The organisation's library of meeting protocols; admins edit it."""
 
+    version_org = True
+
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True, max_length=2000)
     created_by = models.ForeignKey(
@@ -405,6 +454,8 @@ class MeetingTemplate(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -414,6 +465,8 @@ class MeetingTemplate(models.Model):
 
 
 class TemplateSegment(models.Model):
+    version_org = True
+
     template = models.ForeignKey(MeetingTemplate, on_delete=models.CASCADE, related_name="segments")
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=20, choices=SegmentKind.choices)
@@ -422,6 +475,8 @@ class TemplateSegment(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(SEGMENT_MINUTES_MAX)]
     )
     guidance = models.TextField(blank=True, max_length=2000)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["template", "position"]
@@ -444,6 +499,8 @@ class CohortTemplate(models.Model):
     template of its own, and one-off meetings, follow it. Kept here, not on the cohort, because
     the groups app knows nothing of meetings."""
 
+    version_cohorts = ("cohort",)
+
     cohort = models.OneToOneField(
         Cohort, on_delete=models.CASCADE, primary_key=True, related_name="meeting_template"
     )
@@ -453,6 +510,8 @@ class CohortTemplate(models.Model):
     )
     chosen_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"{self.cohort}: {self.template}"
 
@@ -460,6 +519,8 @@ class CohortTemplate(models.Model):
 class MeetingRun(models.Model):
     """The live state of one meeting. ``version`` grows on every change anyone's page shows,
     so a poll that already has it costs one indexed read."""
+
+    version_cohorts = ("meeting__cohort",)
 
     meeting = models.OneToOneField(
         Meeting, on_delete=models.CASCADE, primary_key=True, related_name="run"
@@ -474,6 +535,8 @@ class MeetingRun(models.Model):
     timekeeper = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -503,6 +566,8 @@ class MeetingSegment(models.Model):
     """One step of a meeting's running order: built from its template and published agenda,
     adjusted by the facilitator, then timed by the runner (instants in UTC)."""
 
+    version_cohorts = ("meeting__cohort",)
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="segments")
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=20, choices=SegmentKind.choices)
@@ -519,6 +584,8 @@ class MeetingSegment(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     skipped = models.BooleanField(default=False)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "position"]
@@ -572,6 +639,9 @@ class MemberUpdate(models.Model):
     """A member's update before a meeting: three ratings, a few headlines, and whether they
     need time. Read by that meeting's cohort-mates and facilitators only."""
 
+    version_cohorts = ("meeting__cohort",)
+    version_people = ("member",)
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="updates")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     work = _rating("work (1–10)")
@@ -582,6 +652,8 @@ class MemberUpdate(models.Model):
     time_topic = models.CharField("what about (optional)", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -609,6 +681,8 @@ class MemberUpdate(models.Model):
 class FacilitatorNote(models.Model):
     """The facilitators' private notes on one meeting: never shown to members, never sent."""
 
+    version_cohorts = ("meeting__cohort",)
+
     meeting = models.OneToOneField(
         Meeting, on_delete=models.CASCADE, related_name="facilitator_note"
     )
@@ -618,6 +692,8 @@ class FacilitatorNote(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"Facilitator note on {self.meeting_id}"
 
@@ -625,6 +701,9 @@ class FacilitatorNote(models.Model):
 class Evaluation(models.Model):
     """An attendee's evaluation of a meeting that has ended. The facilitators read each one;
     the cohort sees the average and the count."""
+
+    version_cohorts = ("meeting__cohort",)
+    version_people = ("member",)
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="evaluations")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -639,6 +718,8 @@ class Evaluation(models.Model):
     )
     comment = models.TextField(blank=True, max_length=EVALUATION_COMMENT_MAX)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -658,6 +739,9 @@ class Evaluation(models.Model):
 class NormPolicy(models.Model):
     """A cohort's norms. The row without a cohort holds the organisation's defaults; a cohort
     without a row of its own follows it (and the field defaults below when there is none)."""
+
+    version_cohorts = ("cohort",)
+    version_org_without_cohort = True
 
     cohort = models.OneToOneField(
         Cohort, null=True, blank=True, on_delete=models.CASCADE, related_name="norm_policy"
@@ -691,6 +775,8 @@ class NormPolicy(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "norm policies"
 
@@ -703,6 +789,9 @@ class NormBreach(models.Model):
     when it no longer holds. At most one open per member, cohort, norm and level, so each
     episode notifies once however often the norms are evaluated. A review item is a breach of
     level "review"; the admins decide it."""
+
+    version_cohorts = ("cohort",)
+    version_people = ("member",)
 
     class Kind(models.TextChoices):
         ATTENDANCE = "attendance", "Attendance"
@@ -732,6 +821,8 @@ class NormBreach(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.CharField(max_length=500, blank=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -753,6 +844,9 @@ class NormBreach(models.Model):
 class NormEvent(models.Model):
     """The audit of the norms: every warning, review item, excused absence, clearing and
     decision, with who (none: the scheduler), when and why."""
+
+    version_cohorts = ("cohort",)
+    version_people = ("member",)
 
     class Action(models.TextChoices):
         WARNED = "warned", "Warned"
@@ -776,6 +870,8 @@ class NormEvent(models.Model):
     )
     reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["cohort", "member"], name="normevent_member")]

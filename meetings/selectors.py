@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -25,6 +26,20 @@ from members.models import User
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
     return Meeting.objects.filter(cohort__in=cohorts_visible_to(user))
+
+
+def _meeting_cohort_key(pk: int) -> str:
+    return f"meeting-cohort:{pk}"
+
+
+def meeting_cohort_id(pk: int) -> int | None:
+    """The cohort of meeting ``pk`` if a page of it was shown before (a meeting never changes
+    cohort), without a query; None otherwise."""
+    return cache.get(_meeting_cohort_key(pk))
+
+
+def meeting_cohort_remember(meeting: Meeting) -> None:
+    cache.set(_meeting_cohort_key(meeting.pk), meeting.cohort_id, timeout=None)
 
 
 def meeting_for(user, pk: int) -> Meeting:

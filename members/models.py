@@ -9,6 +9,7 @@ from django_countries.fields import CountryField
 
 # Re-exported: the migrations name the validator as members.models.validate_time_zone.
 from core.timezones import validate_time_zone
+from core.versioned import VersionedQuerySet
 from members.choices import Industry, MeetingFormat, Relationship, RevenueBand
 
 
@@ -21,7 +22,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(VersionedQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra):
@@ -43,6 +44,9 @@ class UserManager(BaseUserManager):
 
 class User(AbstractUser):
     """A person with an account. The email address is the login; there is no username."""
+
+    version_people = ("pk",)
+    version_cohorts = ("memberships__cohort", "facilitated_cohorts")
 
     username = None
     first_name = models.CharField("first name", max_length=150, blank=True)
@@ -80,10 +84,14 @@ class User(AbstractUser):
 class Challenge(models.Model):
     """A shared challenge in the taxonomy admins manage; members rank their top ones."""
 
+    version_org = True
+
     name = models.CharField(max_length=80, unique=True)
     description = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -94,6 +102,9 @@ class Challenge(models.Model):
 
 class Profile(models.Model):
     """What a person tells us about themselves and their company (one per user)."""
+
+    version_people = ("user",)
+    version_cohorts = ("user__memberships__cohort",)
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     title = models.CharField("job title", max_length=120, blank=True)
@@ -156,6 +167,8 @@ class Profile(models.Model):
     lapsed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         # The pool lists the longest waiting first: a page reads this index, not every profile.
         indexes = [models.Index(fields=["approved_at"], name="profile_approved")]
@@ -179,6 +192,8 @@ class Profile(models.Model):
 class CompanyChangeRequest(models.Model):
     """A member's new company waits for an admin: it changes who they conflict with."""
 
+    version_people = ("user",)
+
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for an admin"
         APPROVED = "approved", "Approved"
@@ -200,6 +215,8 @@ class CompanyChangeRequest(models.Model):
     # When an approved change was checked against the member's cohort-mates (groups app).
     cohort_checked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -215,9 +232,13 @@ class CompanyChangeRequest(models.Model):
 
 
 class RankedChallenge(models.Model):
+    version_people = ("profile__user",)
+
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="challenges")
     challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="+")
     rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["profile", "rank"]
@@ -232,6 +253,8 @@ class RankedChallenge(models.Model):
 
 class ConflictDeclaration(models.Model):
     """A relationship someone declares, with a company or with another person."""
+
+    version_people = ("profile__user", "other_user")
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="conflicts")
     relationship = models.CharField(max_length=20, choices=Relationship.choices)
@@ -250,6 +273,8 @@ class ConflictDeclaration(models.Model):
     )
     note = models.CharField(max_length=300, blank=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["profile", "id"]
         constraints = [
@@ -267,9 +292,13 @@ class ConflictDeclaration(models.Model):
 class ConfidentialityAgreement(models.Model):
     """Versioned text; an application records the version accepted and when."""
 
+    version_org = True
+
     version = models.CharField(max_length=20, unique=True)
     text = models.TextField()
     published_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -284,12 +313,16 @@ class EligibilityPolicy(models.Model):
     Every save creates a new row; the newest one is in force, older ones are history.
     """
 
+    version_org = True
+
     rules = models.JSONField()
     note = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -300,6 +333,8 @@ class EligibilityPolicy(models.Model):
 
 
 class Application(models.Model):
+    version_people = ("applicant",)
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
@@ -334,6 +369,8 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["submitted_at", "id"]
         indexes = [models.Index(fields=["status", "submitted_at"])]
@@ -357,6 +394,8 @@ class Application(models.Model):
 class Reference(models.Model):
     """A referee answers through a private, expiring, single-use link; no account needed."""
 
+    version_people = ("application__applicant",)
+
     class Recommendation(models.TextChoices):
         STRONG = "strong", "Strongly recommend"
         YES = "yes", "Recommend"
@@ -379,6 +418,8 @@ class Reference(models.Model):
     recommendation = models.CharField(max_length=20, choices=Recommendation.choices, blank=True)
     comments = models.TextField(blank=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["application", "position"]
         constraints = [
@@ -390,6 +431,8 @@ class Reference(models.Model):
 
 
 class Score(models.Model):
+    version_people = ("application__applicant",)
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scores")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
@@ -404,6 +447,8 @@ class Score(models.Model):
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["application", "created_at"]
@@ -430,10 +475,14 @@ class Score(models.Model):
 class InternalNote(models.Model):
     """Reviewers only. Never shown to the applicant."""
 
+    version_people = ("application__applicant",)
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["application", "created_at"]
@@ -444,6 +493,8 @@ class InternalNote(models.Model):
 
 class ApplicationEvent(models.Model):
     """The audit trail: every transition and decision, who, when, why."""
+
+    version_people = ("application__applicant",)
 
     class Kind(models.TextChoices):
         TRANSITION = "transition", "Status change"
@@ -466,6 +517,8 @@ class ApplicationEvent(models.Model):
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["application", "created_at", "id"]
 
@@ -480,6 +533,8 @@ class Renewal(models.Model):
     answers wait for an admin's approval, ineligible ones for a decision (waive or let lapse).
     A renewal not renewed by the end of the grace period (PEERNET_RENEWAL_GRACE_DAYS after the
     date) lapses; ``access_ended_at`` records when the lapsed member's cohort seats ended."""
+
+    version_people = ("user",)
 
     class Status(models.TextChoices):
         OPEN = "open", "Waiting for the member"
@@ -513,6 +568,8 @@ class Renewal(models.Model):
     access_ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["status", "due_on"], name="renewal_status_due")]
@@ -542,6 +599,8 @@ class CompanyConflictFlag(models.Model):
     """A member's new company conflicts with someone in their cohort: flagged to admins once
     per member and company (a second identical change, or a re-run, finds the row)."""
 
+    version_people = ("user",)
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_flags"
     )
@@ -554,6 +613,8 @@ class CompanyConflictFlag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     handled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -9,9 +9,19 @@ from django.views.decorators.http import require_POST
 
 from core.http import posted, service_error_messages, service_error_show
 from core.models import Notification
+from core.page_cache import cached_page, next_moment
+from core.versions import ORG, cohort_version, person_version
 from groups.permissions import can_manage_cohort
 from groups.selectors import cohort_for
-from meetings import calendar, forms, notification_kinds, recurrence, selectors, services
+from meetings import (
+    calendar,
+    forms,
+    forum_selectors,
+    notification_kinds,
+    recurrence,
+    selectors,
+    services,
+)
 from meetings.permissions import can_manage_meeting
 from meetings.views.page import fragment, page_context
 
@@ -72,8 +82,27 @@ def meeting_create(request, slug: str):
 
 
 def meeting_detail(request, pk: int):
-    meeting = selectors.meeting_for(request.user, pk)
-    return render(request, "meetings/meeting_detail.html", page_context(request, meeting))
+    """The meeting page, kept for each viewer until something in the cohort or of theirs
+    changes (core.page_cache), or the clock moves it on: updates open, the meeting starts,
+    ends, the evaluation closes."""
+    moments = []
+
+    def render_page():
+        meeting = selectors.meeting_for(request.user, pk)
+        selectors.meeting_cohort_remember(meeting)
+        context = page_context(request, meeting)
+        moments.extend(forum_selectors.page_moments(meeting, context["updates_open_on"]))
+        return render(request, "meetings/meeting_detail.html", context)
+
+    cohort_id = selectors.meeting_cohort_id(pk)
+    if cohort_id is None:  # not seen yet, or no such meeting
+        return render_page()
+    return cached_page(
+        request,
+        versions=[cohort_version(cohort_id), person_version(request.user.pk), ORG],
+        render=render_page,
+        until=lambda: next_moment(moments),
+    )
 
 
 def meeting_notifications(request, pk: int):
