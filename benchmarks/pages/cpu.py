@@ -2,11 +2,12 @@
 one at a time, with no HTTP server in between, on a benchmark database that `run.py` made.
 
     .venv/bin/python benchmarks/pages/cpu.py [--scale big] [--only "cohort page,topic backlog"] \\
-        [--requests 30] [--profile "cohort page"]
+        [--requests 30] [--miss] [--profile "cohort page"] [--sql "cohort page"]
 
-Prints one JSON line per page: the median and best milliseconds of `--requests` requests (after
-two that warm caches), the multiple of the hello view's median, and the SQL queries one request
-made. `--profile NAME` prints the 40 costliest functions of that page (cumulative) instead.
+Prints one JSON line per page: the median and best milliseconds of `--requests` requests
+(after two that warm caches; with `--miss`, each rendered afresh), the multiple of the hello
+view's median, and the SQL queries one request made. `--profile NAME` prints the 40
+costliest functions of that page (cumulative) instead; `--sql NAME` its queries with times.
 Settings and environment are the benchmark's (production settings, DEBUG off, the database
 `peernet_bench_<scale>` on DATABASE_URL's server, Redis database 10 for demo and 11 for big).
 """
@@ -35,6 +36,12 @@ def main() -> None:
     parser.add_argument("--only", default="")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--profile", default="")
+    parser.add_argument(
+        "--miss",
+        action="store_true",
+        help="change the organisation's version before each request (untimed), so that a page "
+        "kept for its viewer (core.page_cache) is rendered afresh every time",
+    )
     parser.add_argument("--sql", default="", help="print the queries of this page with times")
     args = parser.parse_args()
     server = urllib.parse.urlsplit(
@@ -83,6 +90,7 @@ def main() -> None:
     from django.test import Client, RequestFactory  # noqa: PLC0415
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
 
+    from core.versions import ORG, version_bump  # noqa: PLC0415
     from members.mfa import session_record_mfa  # noqa: PLC0415
     from members.models import User  # noqa: PLC0415
 
@@ -129,16 +137,20 @@ def main() -> None:
                 print(query["time"], query["sql"][:400])
         if args.profile and page["name"] == args.profile:
             profile = cProfile.Profile()
-            profile.enable()
             for _ in range(args.requests):
+                if args.miss:
+                    version_bump(ORG)
+                profile.enable()
                 get()
-            profile.disable()
+                profile.disable()
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(40)
             print(out.getvalue())
             continue
         times = []
         for _ in range(args.requests):
+            if args.miss:
+                version_bump(ORG)
             start = time.perf_counter()
             get()
             times.append((time.perf_counter() - start) * 1000)
