@@ -23,6 +23,7 @@ so a change to it makes the next request a miss that runs the view again.
 import functools
 import hashlib
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -133,7 +134,7 @@ def cached_page(
     # The moment it stops holding is kept with it, not only as its expiry: the clock the page
     # compares with is the app's (a test may move it), the cache's is the server's.
     if stored is not None and (stored[0] is None or timezone.now() < stored[0]):
-        html = stored[1].replace(CSRF_PLACEHOLDER, get_token(request))
+        html = zlib.decompress(stored[1]).decode().replace(CSRF_PLACEHOLDER, get_token(request))
         return HttpResponse(html.replace(NONCE_PLACEHOLDER, _nonce(request)))
     response = render()
     if response.status_code != 200 or response.streaming or len(get_messages(request)):
@@ -148,5 +149,6 @@ def cached_page(
         if moment <= now:
             return response
         timeout = min(timeout, moment - now)
-    cache.set(key, (moment, html), max(1, int(timeout.total_seconds())))
+    # Compressed (a fifth of the size for a quarter of a millisecond): one copy per viewer.
+    cache.set(key, (moment, zlib.compress(html.encode(), 1)), max(1, int(timeout.total_seconds())))
     return response
