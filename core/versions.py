@@ -10,14 +10,22 @@ request, and a test inside one transaction, see their own change) and again when
 transaction commits: a reader that took the new token before the commit, and computed from
 data without the write, would otherwise store a stale value under it.
 
+The key also names the shape of the value (``cached(..., shape=...)``): the form of a
+computed value, or the template HTML is rendered from. A deploy that changes the shape then
+reads no value of the old one (a server would otherwise serve the previous template's HTML,
+or unpickle an old class, until a write or the timeout).
+
 The names live here, at the bottom of the layers, so a lower app can bump what a higher one
 caches (the members app approves the people whom the groups app's pool counts).
 """
 
+import hashlib
 import uuid
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import transaction
+from django.template.loader import get_template
 
 # Approved members, their profiles, ranked challenges and conflicts, and active memberships:
 # the pool of unassigned members (groups.selectors.pool) and what is computed from it.
@@ -95,11 +103,23 @@ def versions_bump(names) -> None:
     transaction.on_commit(lambda: _change(names))
 
 
-def cached(name: str, key: str, compute, timeout: int = TIMEOUT):
-    """``compute()``, cached under ``key`` for the current version of ``name``."""
-    full_key = f"{name}:{version_of(name)}:{key}"
+def cached(names: str | Iterable[str], key: str, compute, timeout: int = TIMEOUT, *, shape: str):
+    """``compute()``, cached under ``key`` for the current versions of ``names`` (one name or
+    several: a value read from several kinds of data is out of date when any of them changes)
+    and for this ``shape`` of the value."""
+    names = (names,) if isinstance(names, str) else tuple(names)
+    full_key = f"{'+'.join(names)}:{':'.join(versions_of(list(names)))}:{shape}:{key}"
     value = cache.get(full_key)
     if value is None:
         value = compute()
         cache.set(full_key, value, timeout)
     return value
+
+
+def template_shape(*template_names: str) -> str:
+    """A short digest of these templates' sources, for the shape of HTML rendered from them
+    (name every template the HTML includes): a deploy that changes one renders afresh."""
+    digest = hashlib.sha256()
+    for name in template_names:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:12]

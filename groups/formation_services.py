@@ -364,7 +364,8 @@ def whole_pool_defaults(*, defaults: dict) -> dict:
         return pool_defaults(member_ids=ids, defaults=defaults)
 
     key = json.dumps([str(timezone.localdate()), defaults], sort_keys=True)
-    return cached(POOL, "defaults:" + hashlib.sha256(key.encode()).hexdigest(), compute)
+    key = "defaults:" + hashlib.sha256(key.encode()).hexdigest()
+    return cached(POOL, key, compute, shape="settings-dict")
 
 
 def run_start(*, actor, member_ids: list[int], params: dict) -> FormationRun:

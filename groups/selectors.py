@@ -166,7 +166,7 @@ def pool_count(**filters) -> int:
     (``core.versions.POOL``, bumped by groups/signals.py and the bulk writes)."""
     given = sorted((name, getattr(value, "pk", value)) for name, value in filters.items())
     key = hashlib.sha256(repr(given).encode()).hexdigest()
-    return cached(POOL, f"count:{key}", lambda: pool(**filters).count())
+    return cached(POOL, f"count:{key}", lambda: pool(**filters).count(), shape="int")
 
 
 def roster_industries(cohort: Cohort) -> list[str]:

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from core.http import posted, service_error_show
 from core.pagination import page_of
-from core.versions import COHORTS, cached
+from core.versions import COHORTS, cached, template_shape
 from groups import forms, selectors, services
 from groups.models import Membership
 from groups.permissions import (
@@ -70,7 +70,8 @@ def _cohort_results(request, form) -> str:
 
     scope = "admins" if is_admin(user) else f"user-{user.pk}"
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()
-    return mark_safe(cached(COHORTS, f"list:{scope}:{query}", render_results))
+    shape = template_shape("groups/cohort_list.html", "components/pagination.html")
+    return mark_safe(cached(COHORTS, f"list:{scope}:{query}", render_results, shape=shape))
 
 
 def cohort_create(request):

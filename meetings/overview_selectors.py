@@ -21,7 +21,7 @@ from math import isnan, nan
 from django.db import connection
 from django.db.models import Count, Q, prefetch_related_objects
 
-from core.versions import COHORTS, HEALTH, cached, version_of
+from core.versions import COHORTS, HEALTH, cached
 from groups.models import Cohort, Membership
 from meetings.models import Attendance, Meeting, NormBreach
 
@@ -161,9 +161,9 @@ def ranked_figures(now: datetime) -> Figures:
             format=bytes(FORMATS.index(r[7]) for r in rows),
         )
 
-    # The key names the shape of the value: a deploy that changes Figures reads no old value.
-    key = f"cohorts-by-risk:figures-2:{version_of(COHORTS)}:{now:%Y-%m-%dT%H}"
-    return cached(HEALTH, key, compute, timeout=3600)
+    # Change the shape with Figures: a deploy that changes them then reads no old value.
+    key = f"cohorts-by-risk:figures:{now:%Y-%m-%dT%H}"
+    return cached((COHORTS, HEALTH), key, compute, timeout=3600, shape="figures-2")
 
 
 class CohortsByRisk:

@@ -72,6 +72,7 @@ def _dashboard_admin(request):
             COHORTS,
             "admin-dashboard",
             lambda: {"cohorts": list(cohorts), "cohort_counts": _cohort_status_counts()},
+            shape="cohorts-and-counts",
         ),
         "queue_counts": queue_counts(request.user),
         "heartbeat": Heartbeat.objects.filter(name="scheduler").first(),
