@@ -35,8 +35,9 @@ POOL = "pool"
 # cohort list's results (groups.views.cohort_list).
 COHORTS = "cohorts"
 
-# Meetings (status, time), attendance and norm breaches: the admins' cohorts-by-risk figures
-# (meetings.overview_selectors), with COHORTS for the cohorts and seats they also read.
+# Meetings (status, time), attendance and norm breaches: the admins' cohorts-by-risk figures and
+# results (meetings.overview_selectors, meetings.views.overview), with COHORTS for the cohorts,
+# seats and facilitators they also read.
 HEALTH = "health"
 
 

@@ -14,8 +14,11 @@ from django.urls import reverse
 
 from groups import services as group_services
 from groups.models import Cohort, Membership
+from meetings import norm_services
 from meetings import services as meeting_services
 from meetings.models import Attendance, Meeting, NormBreach
+from meetings.views import overview as overview_views
+from members import services as member_services
 from members.models import Role
 from tests import factories
 
@@ -210,10 +213,18 @@ def test_overview_queries_do_not_grow(client, admin, count, django_assert_num_qu
         html = client.get(reverse("cohorts_overview")).content.decode()
     assert html.count('class="spark"') == min(count, 25)
     assert f"1–{min(count, 25)} of {count}" in html
-    # The figures come from the cache until something they are made of changes.
-    with django_assert_num_queries(6):
+    # The results were rendered once: session, user, MFA check, for the page and for htmx.
+    with django_assert_num_queries(3):
         again = client.get(reverse("cohorts_overview")).content.decode()
     assert again.count('class="spark"') == min(count, 25)
+    with django_assert_num_queries(3):
+        fragment = client.get(reverse("cohorts_overview"), headers={"HX-Request": "true"})
+    assert fragment.content.decode().strip() in again
+    # Another filter is rendered afresh from the cached figures: the page's cohorts, their
+    # facilitators, sparklines.
+    with django_assert_num_queries(6):
+        html = client.get(reverse("cohorts_overview"), {"format": "in_person"}).content.decode()
+    assert html.count('class="spark"') == min(count, 25)
 
 
 def test_overview_last_page_and_past_the_end(client, admin, django_assert_num_queries):
@@ -332,3 +343,229 @@ def test_overview_follows_every_change_its_figures_are_made_of(client, admin):
     Cohort.objects.get(pk=cohort.pk).delete()
     response = client.get(reverse("cohorts_overview_csv"))
     assert "Circle" not in b"".join(response.streaming_content).decode()
+
+
+# The results region is cached (meetings.views.overview._overview_results) -----------------
+
+
+def row_of(html: str, name: str) -> str | None:
+    """The table row of the cohort ``name``, as one line of text."""
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+        text = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        if text.startswith(f"{name} "):
+            return text
+    return None
+
+
+def test_overview_follows_every_change_its_page_shows(
+    client, admin, django_capture_on_commit_callbacks
+):
+    """Each write, through the services the app uses, shows on the next load of the page."""
+    chair = factories.user_create(role=Role.FACILITATOR, first="Fay", last="Chair")
+    gil = factories.user_create(role=Role.FACILITATOR, first="Gil", last="Grey")
+    cohort = forum("Circle", facilitator=chair, seats=2, min_size=2)
+    Cohort.objects.filter(pk=cohort.pk).update(industry_mode=Cohort.IndustryMode.UNRESTRICTED)
+    Membership.objects.filter(cohort=cohort).update(joined_at=NOW - timedelta(days=365))
+    meetings_with(cohort, [["present", "present"]])
+    first, second = [s.member for s in Membership.objects.filter(cohort=cohort).order_by("pk")]
+    client.force_login(admin)
+
+    def circle(name="Harbour Circle") -> str | None:
+        return row_of(client.get(reverse("cohorts_overview")).content.decode(), name)
+
+    def evaluated(write):
+        """The write, and the norms evaluation it asks for once it commits."""
+        with django_capture_on_commit_callbacks(execute=True):
+            return write()
+
+    # Only the norms this test looks at: nobody here answers RSVPs.
+    evaluated(lambda: norm_services.policy_save(cohort=cohort, actor=admin, rsvp_late_limit=99))
+    one = "Attendance at the last 1 meetings, oldest first: 100%."
+    assert circle("Circle") == f"Circle Low 100% {one} 2 (2–12) Active In person Fay Chair"
+
+    member_services.profile_update(
+        profile=member_services.profile_get_or_create(user=chair),
+        user_fields={"first_name": "Faye"},
+    )
+    assert circle("Circle") == f"Circle Low 100% {one} 2 (2–12) Active In person Faye Chair"
+    group_services.cohort_facilitators_set(cohort=cohort, actor=admin, facilitators=[chair, gil])
+    assert circle("Circle").endswith("In person Faye Chair , Gil Grey")
+    group_services.cohort_facilitators_set(cohort=cohort, actor=admin, facilitators=[gil])
+    assert circle("Circle").endswith("In person Gil Grey")
+
+    group_services.cohort_update(
+        cohort=cohort,
+        actor=admin,
+        name="Harbour Circle",
+        status=Cohort.Status.PAUSED,
+        format="virtual",
+    )
+    assert circle("Circle") is None
+    assert circle() == f"Harbour Circle Low 100% {one} 2 (2–12) Paused Virtual Gil Grey"
+
+    newcomer = factories.pool_member_create(first="Nia", last="New")
+    group_services.membership_add(cohort=cohort, member=newcomer, actor=admin)
+    assert circle() == f"Harbour Circle Low 100% {one} 3 (2–12) Paused Virtual Gil Grey"
+
+    start = NOW - timedelta(days=2)
+    held = meeting_services.meeting_create(
+        cohort=cohort,
+        actor=gil,
+        title="Forum",
+        local_date=start.date(),
+        local_time=start.time(),
+        duration_minutes=120,
+        time_zone="UTC",
+    )
+    assert circle() == f"Harbour Circle Low 100% {one} 3 (2–12) Paused Virtual Gil Grey"
+    evaluated(
+        lambda: meeting_services.attendance_record(
+            meeting=held, actor=gil, statuses={first.pk: "present", second.pk: "absent"}
+        )
+    )
+    two = "Attendance at the last 2 meetings, oldest first: 100%, 50%."
+    assert circle() == (
+        f"Harbour Circle Medium attendance 75% 75% {two} 3 (2–12) Paused Virtual Gil Grey"
+    )
+
+    # The absence breaks the norms once they are stricter: a warning, then a review item.
+    evaluated(lambda: norm_services.policy_save(cohort=cohort, actor=admin, warn_absences=1))
+    assert circle() == (
+        f"Harbour Circle Medium 1 warning, attendance 75% 75% {two} 3 (2–12) Paused Virtual "
+        "Gil Grey"
+    )
+    evaluated(lambda: norm_services.policy_save(cohort=cohort, actor=admin, review_absences=1))
+    assert circle() == (
+        f"Harbour Circle High 1 review item, 1 warning, attendance 75% 75% {two} 3 (2–12) "
+        "Paused Virtual Gil Grey"
+    )
+    review = NormBreach.objects.get(cohort=cohort, level=NormBreach.Level.REVIEW)
+    norm_services.review_decide(breach=review, actor=admin, decision="keep", reason="Was ill")
+    assert circle() == (
+        f"Harbour Circle Medium 1 warning, attendance 75% 75% {two} 3 (2–12) Paused Virtual "
+        "Gil Grey"
+    )
+    evaluated(
+        lambda: norm_services.policy_save(
+            cohort=cohort, actor=admin, warn_absences=3, review_absences=3
+        )
+    )
+    assert circle() == (
+        f"Harbour Circle Medium attendance 75% 75% {two} 3 (2–12) Paused Virtual Gil Grey"
+    )
+
+    meeting_services.meeting_cancel(meeting=held, actor=gil)  # an update(), no signal
+    assert circle() == f"Harbour Circle Low 100% {one} 3 (2–12) Paused Virtual Gil Grey"
+    seat = Membership.objects.get(cohort=cohort, member=newcomer)
+    group_services.membership_remove(membership=seat, actor=admin, reason="Moved abroad")
+    assert circle() == f"Harbour Circle Low 100% {one} 2 (2–12) Paused Virtual Gil Grey"
+
+    group_services.cohort_create(actor=admin, name="Alder Circle", min_size=2)
+    assert circle("Alder Circle") == (
+        "Alder Circle Medium 0 of at least 2 members none recorded "
+        "No attendance recorded in the last year. 0 (2–12) Forming In person none"
+    )
+    Cohort.objects.get(pk=cohort.pk).delete()
+    assert circle() is None
+    assert circle("Alder Circle") is not None
+
+
+def results_of(html: str) -> str:
+    start = html.index('<div id="overview-results">')
+    return html[start : html.index("</nav>", start)]
+
+
+def test_overview_results_are_one_copy_for_every_admin(
+    client, admin, five, django_assert_num_queries
+):
+    other = factories.user_create(role=Role.ADMIN, totp=True, first="Otto", last="Other")
+    client.force_login(admin)
+    first = client.get(reverse("cohorts_overview")).content.decode()
+    client.force_login(other)
+    with django_assert_num_queries(3):  # session, user, MFA check
+        second = client.get(reverse("cohorts_overview")).content.decode()
+    assert results_of(second) == results_of(first)
+    # Nothing of the viewer is in the shared copy (the CSRF token is in the page around it).
+    assert "csrf" not in results_of(first).lower() and "csrf" in first.lower()
+    assert "Ada" not in results_of(first) and "Otto" not in results_of(second)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ["Charlie", "Alpha", "Bravo", "Delta", "Echo"]),
+        ({"risk": "high"}, ["Charlie", "Alpha"]),
+        ({"format": "virtual"}, ["Charlie", "Delta"]),
+        ({"facilitator": "chairbravo"}, ["Bravo"]),
+        ({"q": "ech"}, ["Echo"]),
+        ({"risk": "high", "q": "alp"}, ["Alpha"]),
+    ],
+)
+def test_overview_caches_each_filter_apart_and_htmx_agrees(client, admin, five, query, expected):
+    client.force_login(admin)
+    # Every other filter first, each into the cache.
+    for other in ({}, {"risk": "high"}, {"format": "virtual"}, {"q": "ech"}):
+        client.get(reverse("cohorts_overview"), other)
+    page = client.get(reverse("cohorts_overview"), query).content.decode()
+    fragment = client.get(reverse("cohorts_overview"), query, headers={"HX-Request": "true"})
+    assert names_in(page) == expected
+    assert names_in(fragment.content.decode()) == expected
+    assert fragment.content.decode().strip() in page
+    csv_query = "?" + "&amp;".join(f"{k}={v}" for k, v in query.items()) if query else ""
+    assert f'href="/health/cohorts.csv{csv_query}"' in page
+
+
+def test_overview_caches_each_page_apart_and_htmx_agrees(client, admin):
+    chair = factories.user_create(role=Role.FACILITATOR, first="Fay", last="Chair")
+    for i in range(26):
+        forum(f"Circle {i:02}", facilitator=chair, seats=0)
+    client.force_login(admin)
+    pages = {}
+    for number in (1, 2, 1, 2):
+        page = client.get(reverse("cohorts_overview"), {"page": number}).content.decode()
+        fragment = client.get(
+            reverse("cohorts_overview"), {"page": number}, headers={"HX-Request": "true"}
+        ).content.decode()
+        assert fragment.strip() in page
+        pages.setdefault(number, results_of(page))
+        assert results_of(page) == pages[number]
+    assert re.findall(r">(Circle \d\d)</a>", pages[2]) == ["Circle 25"]
+    assert "1–25 of 26" in pages[1] and "26–26 of 26" in pages[2]
+
+
+def test_overview_moves_on_with_the_hour(client, admin):
+    """The attendance (180 days) and the sparklines (a year) look back from the hour."""
+    cohort = forum("Circle", seats=2)
+    Membership.objects.filter(cohort=cohort).update(joined_at=NOW - timedelta(days=400))
+    meetings_with(cohort, [["present", "absent"]])
+    oldest = Meeting.objects.get(cohort=cohort)
+    start = NOW - timedelta(days=365) + timedelta(minutes=30)
+    Meeting.objects.filter(pk=oldest.pk).update(starts_at=start, local_date=start.date())
+    meetings_with(cohort, [["present", "present"]])
+    client.force_login(admin)
+
+    def circle() -> str | None:
+        return row_of(client.get(reverse("cohorts_overview")).content.decode(), "Circle")
+
+    chair = "ChairCircle Person"
+    assert circle() == (
+        "Circle Low 100% Attendance at the last 2 meetings, oldest first: 50%, 100%. "
+        f"2 (2–12) Active In person {chair}"
+    )
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        assert circle() == (
+            "Circle Low 100% Attendance at the last 1 meetings, oldest first: 100%. "
+            f"2 (2–12) Active In person {chair}"
+        )
+
+
+def test_overview_never_serves_results_of_another_template(
+    client, admin, five, monkeypatch, django_assert_num_queries
+):
+    client.force_login(admin)
+    client.get(reverse("cohorts_overview"))
+    # As after a deploy that changed the template: the results are rendered afresh.
+    monkeypatch.setattr(overview_views, "template_shape", lambda *names: "another")
+    with django_assert_num_queries(6):  # and the page's cohorts, facilitators, sparklines
+        html = client.get(reverse("cohorts_overview")).content.decode()
+    assert names_in(html) == ["Charlie", "Alpha", "Bravo", "Delta", "Echo"]
