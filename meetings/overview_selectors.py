@@ -251,6 +251,8 @@ class Sparkline:
         if not self.values:
             return "No attendance recorded in the last year."
         shown = ", ".join(f"{v:g}%" for v in self.values)
+        if len(self.values) == 1:
+            return f"Attendance at the only meeting of the last year: {shown}."
         return f"Attendance at the last {len(self.values)} meetings, oldest first: {shown}."
 
 

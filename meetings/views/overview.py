@@ -21,7 +21,7 @@ from members.permissions import is_admin
 PAGE_SIZE = 25
 TEMPLATE = "meetings/overview/cohorts.html"
 # What the results are rendered from besides the templates: bump when the rows change form.
-RESULTS_SHAPE = "rows-1"
+RESULTS_SHAPE = "rows-2"
 CSV_HEADER = [
     "cohort",
     "risk",

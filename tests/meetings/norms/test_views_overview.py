@@ -162,7 +162,9 @@ def test_overview_sparklines_plot_the_attendance_sql_computes(client, admin, fiv
         figures = sql_attendance(cohort)
         shown = ", ".join(f"{v:g}%" for v in figures)
         assert svg.find(f"{SVG}title").text == (
-            f"Attendance at the last {len(figures)} meetings, oldest first: {shown}."
+            f"Attendance at the only meeting of the last year: {shown}."
+            if len(figures) == 1
+            else f"Attendance at the last {len(figures)} meetings, oldest first: {shown}."
         )
         assert len(svg.find(f"{SVG}polyline").get("points").split()) == len(figures)
     assert "No attendance recorded in the last year." in html  # Alpha and Delta
@@ -380,7 +382,7 @@ def test_overview_follows_every_change_its_page_shows(
 
     # Only the norms this test looks at: nobody here answers RSVPs.
     evaluated(lambda: norm_services.policy_save(cohort=cohort, actor=admin, rsvp_late_limit=99))
-    one = "Attendance at the last 1 meetings, oldest first: 100%."
+    one = "Attendance at the only meeting of the last year: 100%."
     assert circle("Circle") == f"Circle Low 100% {one} 2 (2–12) Active In person Fay Chair"
 
     member_services.profile_update(
@@ -554,7 +556,7 @@ def test_overview_moves_on_with_the_hour(client, admin):
     )
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         assert circle() == (
-            "Circle Low 100% Attendance at the last 1 meetings, oldest first: 100%. "
+            "Circle Low 100% Attendance at the only meeting of the last year: 100%. "
             f"2 (2–12) Active In person {chair}"
         )
 
