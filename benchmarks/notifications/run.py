@@ -206,6 +206,22 @@ def wait_ready(process: subprocess.Popen, log: Path) -> None:
             return
 
 
+def wait_idle(process: subprocess.Popen, log: Path) -> float:
+    """Wait until the worker's processes stop using CPU: each prefork child loads the
+    formation kernels and the URLconf as it starts (peernet/celery.py), once per process and
+    not per message, so the clock starts after that. Returns the seconds waited."""
+    started = time.monotonic()
+    previous, quiet = cpu_seconds(process.pid), 0
+    while quiet < 4:
+        if process.poll() is not None or time.monotonic() - started > 300:
+            raise SystemExit(f"worker did not settle:\n{log.read_text()}")
+        time.sleep(0.25)
+        current = cpu_seconds(process.pid)
+        quiet = quiet + 1 if current - previous < 0.02 else 0
+        previous = current
+    return time.monotonic() - started
+
+
 def cpu_seconds(pid: int | None = None, *, name: str = "") -> float:
     """CPU time (user + system) so far, from /proc: of a process and its children, or of
     every process with this command name (the database server, Redis)."""
@@ -289,12 +305,19 @@ def main() -> None:
     seed(meetings)
     print(f"seeded {meetings} meetings x {MEMBERS_PER_MEETING} members ({database})", flush=True)
 
+    # Compile the formation kernels into NUMBA_CACHE_DIR now if needed, so that the worker's
+    # processes load them instead of compiling (about a minute) as they start.
+    from groups.formation import warmup
+
+    print(f"formation kernels ready in {warmup():.1f} s", flush=True)
+
     app_store = var / "app.smtp"
     sink, app_sink_port = start_sink(app_store)
     log = var / "worker.log"
     worker = start_worker(args.concurrency, app_sink_port, log)
     try:
         wait_ready(worker, log)
+        print(f"worker settled in {wait_idle(worker, log):.1f} s", flush=True)
         worker_cpu, sink_cpu = cpu_seconds(worker.pid), cpu_seconds(sink.pid)
         server_cpu = cpu_seconds(name="postgres") + cpu_seconds(name="redis-server")
         busy, total = machine_busy()
