@@ -20,8 +20,10 @@ Delivery guarantee (README "Notifications"):
   single conditional UPDATE (… WHERE state = 'pending'), which SQLite's one-writer lock makes
   exclusive. Either way a row belongs to one claim.
 - Each message is marked "sent" in its own autocommitted UPDATE as soon as the SMTP server
-  accepted it. A worker killed between the server's "250 OK" and that UPDATE leaves one row
-  "sending"; after NOTIFICATION_CLAIM_SECONDS it may be claimed and sent again. That window
+  accepted it, before the next message goes out (not in batches: a mark held back for the next
+  few messages would widen the crash window below from one message to several). A worker
+  killed between the server's "250 OK" and that UPDATE leaves one row "sending"; after
+  NOTIFICATION_CLAIM_SECONDS it may be claimed and sent again. That window
   (one message per crashed worker, a few milliseconds wide) is the at-least-once side of the
   trade-off; we prefer it to losing the message. The Message-ID is derived from the row, so a
   repeat carries the same Message-ID and mail clients can fold it.

@@ -1,9 +1,11 @@
 """Rendering and composing the messages of one batch: templates once per shared context, the
 recipient's parts filled in, the MIME bytes written directly."""
 
-import base64
+import binascii
 import email
+import html as markup
 import re
+import time
 import uuid
 import zoneinfo
 from datetime import datetime
@@ -16,10 +18,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import escape
 
 from core.models import Notification
-from core.notifications.preferences import unsubscribe_token
+from core.notifications.preferences import UnsubscribeTokens
 from core.notifications.registry import KINDS, Kind, Prepared
 
 
@@ -66,7 +67,12 @@ def _fill(parts: list[str], values: dict[str, str]) -> str:
 
 
 def _base64(data: bytes) -> bytes:
-    return base64.encodebytes(data).replace(b"\n", b"\r\n")
+    # base64.encodebytes() with CRLF line ends, encoded in one call rather than per line.
+    encoded = binascii.b2a_base64(data, newline=False)
+    if not encoded:
+        return b""
+    lines = [encoded[start : start + 76] for start in range(0, len(encoded), 76)]
+    return b"\r\n".join(lines) + b"\r\n"
 
 
 def _header(name: str, value: str) -> bytes:
@@ -96,6 +102,10 @@ class Composer:
         # Signed tokens are URL-safe (base64url and ":"): reversed once, filled in per row.
         path = reverse("notification_unsubscribe", args=["0"])
         self.unsubscribe_around = settings.BASE_URL + path.rsplit("0", 1)[0], path.rsplit("0")[-1]
+        self.tokens = UnsubscribeTokens()
+        # MIME boundaries: unique per message (the row's id), never inside base64 parts.
+        self.boundary = uuid.uuid4().hex
+        self.date = (0, "")
         self.rendered: dict[tuple, tuple | None] = {}
         self.whens: dict[tuple, str] = {}
         self.parts: dict[tuple, bytes] = {}
@@ -113,7 +123,7 @@ class Composer:
         # The Message-ID comes from the row: a repeat after a crash is recognisably the same.
         headers = {"Message-ID": f"<notification.{row.pk}.{row.kind}@{self.domain}>"}
         if kind.unsubscribable and user is not None:
-            token = unsubscribe_token(user_id=user.pk, kind=row.kind)
+            token = self.tokens(user_id=user.pk, kind=row.kind)
             before, after = self.unsubscribe_around
             unsubscribe = f"{before}{token}{after}"
             personal["unsubscribe_link"] = unsubscribe
@@ -124,7 +134,7 @@ class Composer:
             subject=f"[PeerNet] {subject}", body=text, to=[row.recipient], headers=headers
         )
         message.attach_alternative(html, "text/html")
-        message.raw = self._bytes(message, html, prepared.attachments)
+        message.raw = self._bytes(message, html, prepared.attachments, row.pk)
         return message
 
     def _when(self, moment: datetime | None, zone: str) -> str:
@@ -162,7 +172,8 @@ class Composer:
             shared = self.rendered[key]
             if shared is not None:
                 subject, text, html = shared
-                escaped = {name: escape(value) for name, value in personal.items()}
+                # django.utils.html.escape() is html.escape() behind a lazy-string wrapper.
+                escaped = {name: markup.escape(value) for name, value in personal.items()}
                 return (
                     " ".join(_fill(subject, personal).split()),
                     _fill(text, personal),
@@ -192,9 +203,16 @@ class Composer:
             ).encode() + _base64(content)
         return self.parts[key]
 
-    def _bytes(self, message: LedgerEmail, html: str, attachments) -> bytes:
+    def _date(self) -> str:
+        # The Date header has a resolution of a second: formatted once per second.
+        second = int(time.time())
+        if self.date[0] != second:
+            self.date = (second, formatdate(second))
+        return self.date[1]
+
+    def _bytes(self, message: LedgerEmail, html: str, attachments, pk: int) -> bytes:
         # Our own boundaries: the parts are base64, which has no "_", so cannot contain them.
-        boundary = uuid.uuid4().hex
+        boundary = f"{self.boundary}.{pk}"
         alternative = f"=_a{boundary}".encode()
         body = b"".join(
             [
@@ -224,6 +242,6 @@ class Composer:
         head.append(_header("Subject", message.subject))
         head.append(_header("From", self.sender))
         head.append(_header("To", ", ".join(message.to)))
-        head.append(_header("Date", formatdate()))
+        head.append(_header("Date", self._date()))
         head.extend(_header(name, value) for name, value in message.extra_headers.items())
         return b"".join(head) + b"\r\n" + body

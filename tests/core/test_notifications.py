@@ -5,19 +5,20 @@ import dataclasses
 import email
 import smtplib
 import socket
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from email import policy
 
 import icalendar
 import pytest
 import time_machine
+from aiosmtpd.controller import Controller
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Notification, NotificationOptOut
 from core.notifications import dispatch as dispatching
-from core.notifications import send
+from core.notifications import preferences, send
 from core.notifications.compose import Composer
 from core.notifications.preferences import unsubscribe_token
 from core.notifications.registry import KINDS
@@ -517,3 +518,78 @@ def test_shared_rendering_matches_rendering_each_email_on_its_own(forum, kind):
     local = "Tuesday 10 March 2026 at 20:00 (Australia/Sydney)"
     assert local in sent[people[2].email].body
     assert local in sent[people[2].email].alternatives[0].content
+
+
+class _Envelopes:
+    """An SMTP server's handler that keeps each transaction as it arrived."""
+
+    def __init__(self):
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((envelope.mail_from, envelope.rcpt_tos, envelope.original_content))
+        return "250 OK"
+
+
+@pytest.fixture
+def envelopes():
+    handler = _Envelopes()
+    port = _closed_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+def test_smtp_transaction_sends_exactly_what_smtplib_sends(envelopes):
+    handler, port = envelopes
+    # Lines that start with a dot are doubled on the wire and undoubled by the server.
+    raw = b"Subject: dots\r\n\r\n.starts with a dot\r\n..two\r\nmiddle . dot\r\n.\r\nno end"
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        client.sendmail("noreply@peernet.local", ["ann@example.com"], raw)
+        client.ehlo_or_helo_if_needed()
+        send._transaction(client, "noreply@peernet.local", "ann@example.com", raw, True)
+    first, second = handler.received
+    assert first == second == ("noreply@peernet.local", ["ann@example.com"], raw + b"\r\n")
+
+
+def test_sending_over_smtp_marks_each_sent_and_delivers_each_once(forum, settings, envelopes):
+    handler, port = envelopes
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    with at("2026-03-09 09:00Z"):
+        ids = _pending(forum)
+        # An address beyond plain dot-atoms goes through smtplib's own parsing.
+        Notification.objects.filter(recipient="bob@example.com").update(
+            recipient="bob.o'neil@example.com"
+        )
+        result = send.notifications_send(ids=ids)
+    assert (result.sent, result.failed, result.skipped, result.released) == (2, 0, 0, 0)
+    rows = sorted(
+        Notification.objects.values_list("pk", "recipient", "state", "claim_token", "sent_at")
+    )
+    moment = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+    assert [row[1:] for row in rows] == [
+        ("alice@example.com", S.SENT, None, moment),
+        ("bob.o'neil@example.com", S.SENT, None, moment),
+    ]
+    received = sorted(
+        (rcpts, email.message_from_bytes(content, policy=policy.default)["Message-ID"])
+        for _, rcpts, content in handler.received
+    )
+    assert received == [
+        ([recipient], f"<notification.{pk}.reminder@peernet.local>") for pk, recipient, *_ in rows
+    ]
+    assert {sender for sender, *_ in handler.received} == {"noreply@peernet.local"}
+
+
+def test_unsubscribe_tokens_of_a_batch_are_the_signers_tokens(db):
+    tokens = preferences.UnsubscribeTokens()
+    for user_id, kind in [(1, "reminder"), (4_000_017, "agenda_prompt"), (42, "rsvp_nudge")]:
+        token = tokens(user_id=user_id, kind=kind)
+        assert token == unsubscribe_token(user_id=user_id, kind=kind)
+        assert preferences.unsubscribe_token_read(token) == (user_id, kind)
