@@ -25,7 +25,7 @@ import hashlib
 import re
 import zlib
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -42,6 +42,9 @@ from core.versions import versions_of
 # of code or templates is caught by ``build()``.
 SHAPE = "1"
 LONGEST = timedelta(hours=12)
+# A moment long past: a page whose ``until()`` gives it is served but not kept (say, when it
+# was rendered from other rows than its key names).
+NOT_KEPT = datetime(2000, 1, 1, tzinfo=UTC)
 CSRF_PLACEHOLDER = "__peernet_csrf_token__"
 NONCE_PLACEHOLDER = "__peernet_csp_nonce__"
 # A masked CSRF token as Django writes it: 64 letters and digits.

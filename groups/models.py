@@ -165,8 +165,14 @@ class RosterEvent(models.Model):
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Named so that a change of the actor's name reaches the cohorts whose history shows it
+    # (members.models.User.version_cohorts).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="roster_actions",
     )
     action = models.CharField(max_length=20, choices=Action.choices)
     reason = models.TextField(blank=True)

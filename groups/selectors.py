@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -101,6 +102,28 @@ def cohort_for(user, slug: str) -> Cohort:
     )
     cohort.facilitator_ids = {f.pk for f in cohort.facilitators.all()}
     return cohort
+
+
+def _cohort_at_key(slug: str) -> str:
+    return f"cohort-at:{slug}"  # a slug is letters, digits, - and _
+
+
+def cohort_id_at(slug: str) -> int | None:
+    """The id of the cohort last shown at ``slug``, without a query (None if none was), to
+    key its kept pages by that cohort's version. It may be out of date (slugs are unique, but
+    a cohort's slug may change): a kept page is kept only when the cohort rendered is the one
+    this gave, and a cohort that leaves its slug changes its version, so a slug never leads to
+    another cohort's page."""
+    return cache.get(_cohort_at_key(slug))
+
+
+def cohort_at_remember(cohort: Cohort) -> None:
+    cache.set(_cohort_at_key(cohort.slug), cohort.pk, timeout=None)
+
+
+def cohort_visible(user, slug: str) -> Cohort:
+    """One cohort the user may see, without its roster; a cohort they may not see is a 404."""
+    return get_object_or_404(cohorts_visible_to(user), slug=slug)
 
 
 def roster(cohort: Cohort, *, at=None) -> list[User]:

@@ -8,8 +8,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from core.http import posted, service_error_show
+from core.page_cache import NOT_KEPT, cached_page
 from core.pagination import page_of
-from core.versions import COHORTS, cached, template_shape
+from core.versions import COHORTS, ORG, cached, cohort_version, person_version, template_shape
 from groups import forms, selectors, services
 from groups.models import Membership
 from groups.permissions import (
@@ -94,17 +95,36 @@ def cohort_create(request):
 
 
 def cohort_detail(request, slug: str):
-    cohort = selectors.cohort_for(request.user, slug)
-    manage = can_manage_cohort(request.user, cohort)
-    return render(
+    """The cohort page, kept for each viewer until the cohort (its settings, seats, members'
+    names and profiles, facilitators, themes, history), the viewer or the organisation (the
+    names of challenges) changes (core.page_cache). Nothing on it changes by the clock."""
+    cohort_id = selectors.cohort_id_at(slug)
+    elsewhere = []
+
+    def render_page():
+        cohort = selectors.cohort_for(request.user, slug)
+        selectors.cohort_at_remember(cohort)
+        if cohort.pk != cohort_id:  # the slug moved to another cohort since it was looked up
+            elsewhere.append(cohort.pk)
+        manage = can_manage_cohort(request.user, cohort)
+        return render(
+            request,
+            "groups/cohort_detail.html",
+            {
+                "cohort": cohort,
+                "roster": cohort.roster,
+                "can_manage": manage,
+                "events": selectors.roster_events(cohort) if manage else [],
+            },
+        )
+
+    if cohort_id is None:  # not seen yet, or no such cohort
+        return render_page()
+    return cached_page(
         request,
-        "groups/cohort_detail.html",
-        {
-            "cohort": cohort,
-            "roster": cohort.roster,
-            "can_manage": manage,
-            "events": selectors.roster_events(cohort) if manage else [],
-        },
+        versions=[cohort_version(cohort_id), person_version(request.user.pk), ORG],
+        render=render_page,
+        until=lambda: NOT_KEPT if elsewhere else None,
     )
 
 

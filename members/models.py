@@ -46,7 +46,9 @@ class User(AbstractUser):
     """A person with an account. The email address is the login; there is no username."""
 
     version_people = ("pk",)
-    version_cohorts = ("memberships__cohort", "facilitated_cohorts")
+    # The cohorts whose pages show their name: where they hold or held a seat, which they
+    # run, and whose roster history names them as who made a change.
+    version_cohorts = ("memberships__cohort", "facilitated_cohorts", "roster_actions__cohort")
 
     username = None
     first_name = models.CharField("first name", max_length=150, blank=True)
@@ -233,6 +235,8 @@ class CompanyChangeRequest(models.Model):
 
 class RankedChallenge(models.Model):
     version_people = ("profile__user",)
+    # The cohort page lists each member's challenges.
+    version_cohorts = ("profile__user__memberships__cohort",)
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="challenges")
     challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="+")

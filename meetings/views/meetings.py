@@ -1,6 +1,8 @@
 """Schedules and one meeting: a cohort's meetings, creating a series or a meeting, the meeting
 page, RSVP, editing, cancelling, its calendar file and its notification log."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -9,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from core.http import posted, service_error_messages, service_error_show
 from core.models import Notification
-from core.page_cache import cached_page, next_moment
+from core.page_cache import NOT_KEPT, cached_page, next_moment
 from core.versions import ORG, cohort_version, person_version
 from groups.permissions import can_manage_cohort
-from groups.selectors import cohort_for
+from groups.selectors import cohort_at_remember, cohort_for, cohort_id_at, cohort_visible
 from meetings import (
     calendar,
     forms,
@@ -27,6 +29,8 @@ from meetings.views.page import fragment, page_context
 
 
 def cohort_meetings(request, slug: str):
+    if request.htmx:
+        return _upcoming_meetings(request, slug)
     cohort = cohort_for(request.user, slug)
     context = {
         "cohort": cohort,
@@ -39,6 +43,33 @@ def cohort_meetings(request, slug: str):
     if request.htmx:
         template += "#upcoming-meetings"
     return render(request, template, context)
+
+
+def _upcoming_meetings(request, slug: str):
+    """The next few meetings, the fragment a cohort page and dashboards pull: kept for each
+    viewer until the cohort or the viewer changes, or the first of them ends (and leaves)."""
+    cohort_id = cohort_id_at(slug)
+    shown = []
+
+    def render_fragment():
+        cohort = cohort_visible(request.user, slug)
+        cohort_at_remember(cohort)
+        if cohort.pk != cohort_id:  # the slug moved to another cohort since it was looked up
+            shown.append(NOT_KEPT)
+        upcoming = list(selectors.upcoming(cohort, limit=3))
+        # One that ends leaves the list just after its end (the list holds those ending now).
+        shown.extend(meeting.ends_at + timedelta(microseconds=1) for meeting in upcoming)
+        context = {"cohort": cohort, "upcoming": upcoming}
+        return render(request, "meetings/cohort_meetings.html#upcoming-meetings", context)
+
+    if cohort_id is None:  # not seen yet, or no such cohort
+        return render_fragment()
+    return cached_page(
+        request,
+        versions=[cohort_version(cohort_id), person_version(request.user.pk)],
+        render=render_fragment,
+        until=lambda: NOT_KEPT if NOT_KEPT in shown else next_moment(shown),
+    )
 
 
 def series_create(request, slug: str):

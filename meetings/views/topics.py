@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.http import posted
+from core.page_cache import cached_page, next_moment
+from core.versions import cohort_version, person_version
 from groups.models import Membership
 from groups.permissions import can_manage_cohort
 from groups.selectors import cohort_for
@@ -21,20 +23,40 @@ def _backlog_owner(request):
 
 
 def topic_list(request):
-    owner = _backlog_owner(request)
+    """The parking lot, kept for its owner (core.page_cache) until their topics or seats
+    change, a meeting of their cohorts changes, or the first meeting it offers starts (and
+    takes no more topics)."""
+    if request.method != "GET":
+        return _topic_list_page(request, _backlog_owner(request))
+    cohort_ids = selectors.member_cohort_ids(request.user)
+    if not cohort_ids:  # no seat, no backlog (as _backlog_owner)
+        raise Http404
+    starts = []
+
+    def render_page():
+        return _topic_list_page(request, request.user, starts)
+
+    return cached_page(
+        request,
+        versions=[person_version(request.user.pk), *map(cohort_version, cohort_ids)],
+        render=render_page,
+        until=lambda: next_moment(starts),
+    )
+
+
+def _topic_list_page(request, owner, starts=None):
     form = forms.TopicForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.topic_save(owner=owner, **form.cleaned_data)
         messages.success(request, "Topic added to your parking lot.")
         return redirect("topic_list")
+    meetings = list(selectors.postable_meetings(owner)[:6])
+    if starts is not None:
+        starts.extend(meeting.starts_at for meeting in meetings)
     return render(
         request,
         "meetings/topic_list.html",
-        {
-            "topics": selectors.backlog(owner),
-            "form": form,
-            "meetings": selectors.postable_meetings(owner)[:6],
-        },
+        {"topics": selectors.backlog(owner), "form": form, "meetings": meetings},
     )
 
 
