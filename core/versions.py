@@ -40,6 +40,9 @@ COHORTS = "cohorts"
 # seats and facilitators they also read.
 HEALTH = "health"
 
+# Applications and their status: the admins' review queue counts (members.selectors.queue_counts).
+APPLICATIONS = "applications"
+
 
 # Everything a cohort's pages show (core.versioned): the cohort, its seats, facilitators,
 # meetings and what hangs off them (RSVPs, agenda, votes, attendance, commitments, updates,
@@ -124,3 +127,18 @@ def template_shape(*template_names: str) -> str:
     for name in template_names:
         digest.update(get_template(name).template.source.encode())
     return digest.hexdigest()[:12]
+
+
+def cached_with_version(name: str, key: str, compute, timeout: int = TIMEOUT, *, shape: str):
+    """``cached()`` in one round trip instead of two: the value is kept under a fixed key with
+    the version it was computed for, and read with the current version; a value of another
+    version is computed afresh. For a small value read on every request (a viewer's cohorts)."""
+    version_key, value_key = _key(name), f"{name}:{shape}:{key}"
+    found = cache.get_many([version_key, value_key])
+    token = found.get(version_key) or version_of(name)
+    stored = found.get(value_key)
+    if stored is not None and stored[0] == token:
+        return stored[1]
+    value = compute()
+    cache.set(value_key, (token, value), timeout)
+    return value

@@ -10,6 +10,7 @@ from django_countries.fields import CountryField
 # Re-exported: the migrations name the validator as members.models.validate_time_zone.
 from core.timezones import validate_time_zone
 from core.versioned import VersionedQuerySet
+from core.versions import APPLICATIONS
 from members.choices import Industry, MeetingFormat, Relationship, RevenueBand
 
 
@@ -338,6 +339,7 @@ class EligibilityPolicy(models.Model):
 
 class Application(models.Model):
     version_people = ("applicant",)
+    version_also = (APPLICATIONS,)
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -4,16 +4,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from core.http import service_error_messages
 from core.models import Heartbeat, Notification
-from core.versions import COHORTS, cached
+from core.page_cache import cached_page, next_moment
+from core.versions import (
+    APPLICATIONS,
+    COHORTS,
+    cached,
+    cached_with_version,
+    cohort_version,
+    person_version,
+)
 from groups.models import Cohort, Membership
-from groups.selectors import cohorts_facilitated_by
 from meetings.forms import RsvpForm
-from meetings.forum_selectors import meetings_to_prepare
 from meetings.selectors import meeting_for
 from meetings.services import rsvp_set
 from members.models import Application, Role
@@ -39,12 +47,18 @@ def home(request):
     return render(request, "peernet/dashboard_applicant.html", {"application": application})
 
 
+# The admin dashboard lists the newest cohorts only; the cohort list pages through them all.
+DASHBOARD_COHORTS = 10
+
+
 def _active_count():
     return Count("memberships", filter=Membership.active_q("memberships"))
 
 
-# The admin dashboard lists the newest cohorts only; the cohort list pages through them all.
-DASHBOARD_COHORTS = 10
+# Where the admin dashboard's background-work card goes in the kept page: it shows the
+# scheduler's last heartbeat (a minute old at most) and failed notifications (rows no version
+# covers), so it is read and rendered afresh for every request. Markup cannot come from data.
+BACKGROUND_WORK = "<!--peernet:background-work-->"
 
 
 def _cohort_status_counts() -> dict:
@@ -57,46 +71,76 @@ def _cohort_status_counts() -> dict:
     return {"total": sum(p["count"] for p in parts), "parts": parts}
 
 
-def _dashboard_admin(request):
-    # The newest first, then their member counts: counting before the limit would count the
-    # members of every cohort in the organisation.
-    newest = Cohort.objects.order_by("-created_at", "-pk").values("pk")[:DASHBOARD_COHORTS]
-    cohorts = (
-        Cohort.objects.filter(pk__in=newest)
-        .annotate(active_members=_active_count())
-        .order_by("-created_at", "-pk")
+def _background_work() -> str:
+    beat_at = Heartbeat.objects.filter(name="scheduler").values_list("beat_at", flat=True).first()
+    failed = Notification.objects.filter(state=Notification.State.FAILED).count()
+    return render_to_string(
+        "peernet/dashboard_admin.html#background-work",
+        {"beat_at": beat_at, "failed_notifications": failed},
     )
-    context = {
-        # Both cached until a cohort or a seat changes (core.versions.COHORTS).
-        **cached(
-            COHORTS,
-            "admin-dashboard",
-            lambda: {"cohorts": list(cohorts), "cohort_counts": _cohort_status_counts()},
-            shape="cohorts-and-counts",
-        ),
-        "queue_counts": queue_counts(request.user),
-        "heartbeat": Heartbeat.objects.filter(name="scheduler").first(),
-        "failed_notifications": Notification.objects.filter(
-            state=Notification.State.FAILED
-        ).count(),
-    }
-    return render(request, "peernet/dashboard_admin.html", context)
+
+
+def _dashboard_admin(request):
+    """Kept for each admin until a cohort, a seat or an application changes (core.page_cache),
+    with the background-work card put in afresh."""
+
+    def render_page():
+        # The newest first, then their member counts: counting before the limit would count
+        # the members of every cohort in the organisation.
+        newest = Cohort.objects.order_by("-created_at", "-pk").values("pk")[:DASHBOARD_COHORTS]
+        cohorts = (
+            Cohort.objects.filter(pk__in=newest)
+            .annotate(active_members=_active_count())
+            .order_by("-created_at", "-pk")
+        )
+        context = {
+            # Both cached until a cohort or a seat changes (core.versions.COHORTS).
+            **cached(
+                COHORTS,
+                "admin-dashboard",
+                lambda: {"cohorts": list(cohorts), "cohort_counts": _cohort_status_counts()},
+                shape="cohorts-and-counts",
+            ),
+            "queue_counts": queue_counts(request.user),
+            "background_work": mark_safe(BACKGROUND_WORK),
+        }
+        return render(request, "peernet/dashboard_admin.html", context)
+
+    response = cached_page(
+        request,
+        versions=[person_version(request.user.pk), COHORTS, APPLICATIONS],
+        render=render_page,
+    )
+    response.content = response.content.replace(
+        BACKGROUND_WORK.encode(), _background_work().encode()
+    )
+    return response
 
 
 def _dashboard_facilitator(request):
-    cohorts = (
-        cohorts_facilitated_by(request.user)
-        .annotate(active_members=_active_count())
-        .order_by("name")
+    """Kept for each facilitator until one of their cohorts or their own rows change
+    (core.page_cache), or the clock moves it on (home_selectors.FacilitatorHome.moments)."""
+    user = request.user
+    moments = []
+
+    def render_page():
+        home = home_selectors.facilitator_home(user)
+        moments.extend(home.moments())
+        context = {"cohorts": home.cohorts, "to_prepare": home.to_prepare, "coming": home.coming}
+        return render(request, "peernet/dashboard_facilitator.html", context)
+
+    # Their cohorts change only with their person version (a facilitator added or removed).
+    cohort_ids = cached_with_version(
+        person_version(user.pk),
+        "facilitated-cohorts",
+        lambda: home_selectors.facilitated_cohort_ids(user),
+        shape="cohort-ids",
     )
-    return render(
+    return cached_page(
         request,
-        "peernet/dashboard_facilitator.html",
-        {
-            "cohorts": cohorts,
-            "to_prepare": meetings_to_prepare(request.user),
-            "coming": home_selectors.facilitator_coming(request.user),
-        },
+        versions=[person_version(user.pk), *map(cohort_version, cohort_ids)],
+        render=render_page,
+        until=lambda: next_moment(moments),
     )
 
 
@@ -105,7 +149,29 @@ def _member_context(request) -> dict:
 
 
 def _dashboard_member(request):
-    return render(request, "peernet/dashboard_member.html", _member_context(request))
+    """Kept for each member until their cohort or their own rows change (core.page_cache), or
+    the clock moves it on (home_selectors.MemberHome.moments)."""
+    user = request.user
+    moments = []
+
+    def render_page():
+        context = _member_context(request)
+        moments.extend(context["home"].moments())
+        return render(request, "peernet/dashboard_member.html", context)
+
+    # The cohorts it shows change only with their person version (a seat, a commitment).
+    cohort_ids = cached_with_version(
+        person_version(user.pk),
+        "dashboard-cohorts",
+        lambda: home_selectors.member_cohort_ids(user),
+        shape="cohort-ids",
+    )
+    return cached_page(
+        request,
+        versions=[person_version(user.pk), *map(cohort_version, cohort_ids)],
+        render=render_page,
+        until=lambda: next_moment(moments),
+    )
 
 
 @require_POST

@@ -8,11 +8,20 @@ from django.apps import apps
 from django.utils import timezone
 
 from core import versioned
-from core.versions import ORG, cohort_version, person_version, versions_of
+from core.versions import (
+    APPLICATIONS,
+    ORG,
+    cached_with_version,
+    cohort_version,
+    person_version,
+    versions_bump,
+    versions_of,
+)
 from groups.models import Cohort, Membership
 from meetings import services
 from meetings.models import AgendaItem, Meeting, NormPolicy, Rsvp, Vote
-from members.models import Role
+from members import services as member_services
+from members.models import Application, Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +195,34 @@ def test_organisation_rows_change_the_organisation_version(world):
     assert w.tokens.changed() == {ORG}
     Cohort.objects.filter(pk=w.theirs.pk).update(name="Renamed")
     assert w.tokens.changed() == {cohort_version(w.theirs.pk)}
+
+
+def test_applications_written_any_way_change_the_applications_version(world):
+    """The admins' queue counts are kept under APPLICATIONS: a submission, a status moved in
+    bulk and an application deleted with its applicant all change it."""
+    w = world
+    application = factories.application_complete()
+    w.tokens.names.append(APPLICATIONS)
+    w.tokens.seen = versions_of(w.tokens.names)
+    member_services.application_submit(application=application, actor=application.applicant)
+    assert APPLICATIONS in w.tokens.changed()
+    Application.objects.filter(pk=application.pk).update(status=Application.Status.UNDER_REVIEW)
+    assert APPLICATIONS in w.tokens.changed()
+    application.applicant.delete()
+    assert APPLICATIONS in w.tokens.changed()
+
+
+def test_a_value_cached_with_its_version_is_computed_once_per_version(world):
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return [len(computed)]
+
+    name = person_version(world.alice.pk)
+    assert cached_with_version(name, "cohorts", compute, shape="ids") == [1]
+    assert cached_with_version(name, "cohorts", compute, shape="ids") == [1]
+    versions_bump([name])
+    assert cached_with_version(name, "cohorts", compute, shape="ids") == [2]
+    assert cached_with_version(name, "cohorts", compute, shape="ids") == [2]
+    assert cached_with_version(person_version(world.bob.pk), "cohorts", compute, shape="ids") == [3]
