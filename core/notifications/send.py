@@ -169,31 +169,20 @@ _PLAIN_ADDRESS = re.compile(
 
 
 def _transaction(smtp: smtplib.SMTP, sender: str, recipient: str, raw: bytes, size: bool):
-    """smtplib's sendmail() for one plain recipient and bytes, with the same commands, replies
-    and errors, without parsing either address again for every message."""
+    """smtplib's sendmail() for one plain recipient and bytes, through smtplib's own commands
+    and data transfer, with the same replies and errors, without parsing either address again
+    for every message."""
     options = f" size={len(raw)}" if size else ""
-    smtp.send(f"mail FROM:<{sender}>{options}\r\n".encode())
-    code, reply = smtp.getreply()
+    code, reply = smtp.docmd("mail", f"FROM:<{sender}>{options}")
     if code != 250:
         _abandon(smtp, code)
         raise smtplib.SMTPSenderRefused(code, reply, sender)
-    smtp.send(f"rcpt TO:<{recipient}>\r\n".encode())
-    code, reply = smtp.getreply()
+    code, reply = smtp.docmd("rcpt", f"TO:<{recipient}>")
     if code not in (250, 251):
         _abandon(smtp, code)
         raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
-    smtp.send(b"data\r\n")
-    code, reply = smtp.getreply()
-    if code != 354:
-        raise smtplib.SMTPDataError(code, reply)
-    # Dot-stuffing as smtplib does it (a "." at the start of any line is doubled).
-    data = raw.replace(b"\n.", b"\n..")
-    if data.startswith(b"."):
-        data = b"." + data
-    if not data.endswith(b"\r\n"):
-        data += b"\r\n"
-    smtp.send(data + b".\r\n")
-    code, reply = smtp.getreply()
+    # data() checks the 354, dot-stuffs and ends the message as sendmail() does.
+    code, reply = smtp.data(raw)
     if code != 250:
         _abandon(smtp, code)
         raise smtplib.SMTPDataError(code, reply)
@@ -204,8 +193,9 @@ def _abandon(smtp: smtplib.SMTP, code: int) -> None:
     # reset so that the connection can carry the next message.
     if code == 421:
         smtp.close()
-    else:
-        smtp._rset()
+        return
+    with suppress(smtplib.SMTPServerDisconnected):
+        smtp.rset()
 
 
 def _fast_commits(on: bool) -> None:

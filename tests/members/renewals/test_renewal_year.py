@@ -129,7 +129,9 @@ def test_a_year_of_renewals(people, admin, facilitator, client, django_capture_o
     ) == [(forum.pk, "removed", None)]
     # Dora's cohort has no facilitator to tell; hers is the only other seat that ended.
     assert list(
-        Membership.objects.filter(status="left").values_list("member__first_name", flat=True)
+        Membership.objects.filter(status="left")
+        .order_by("member__first_name")
+        .values_list("member__first_name", flat=True)
     ) == ["Alice", "Dora"]
     assert list(
         Notification.objects.filter(kind="member_lapsed").values_list("recipient", "subject")
