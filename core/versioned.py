@@ -36,11 +36,6 @@ QUIET_FIELDS = frozenset({"last_login"})
 CHUNK = 5000
 
 
-def _is_direct(model, path: str) -> bool:
-    field = model._meta.get_field(path) if "__" not in path else None
-    return field is not None and field.many_to_one
-
-
 def _ids(model, pks: Iterable, path: str) -> set[int]:
     """The ids at the end of ``path`` from the rows ``pks`` of ``model``."""
     pks = [pk for pk in pks if pk is not None]
@@ -58,28 +53,42 @@ def _ids(model, pks: Iterable, path: str) -> set[int]:
     return ids
 
 
-def _instance_ids(instance, paths: tuple[str, ...]) -> set[int]:
-    ids: set[int] = set()
+def _path_ids(instance, path: str, created: bool) -> set[int]:
+    """The ids at the end of ``path`` from ``instance``: through the related objects already
+    loaded on it where the path goes forward (a service that saves a row has usually loaded
+    its parent), with a query otherwise. A row just inserted has nothing pointing at it yet,
+    so a path that starts backwards (a user's seats) reaches nothing."""
     model = type(instance)
+    if path == "pk":
+        return {instance.pk}
+    first, _, rest = path.partition("__")
+    field = model._meta.get_field(first)
+    if not (field.many_to_one or field.one_to_one) or not field.concrete:
+        return set() if created else _ids(model, [instance.pk], path)
+    value = getattr(instance, field.attname)
+    if value is None:
+        return set()
+    if not rest:
+        return {value}
+    if field.is_cached(instance):
+        return _path_ids(getattr(instance, field.name), rest, created=False)
+    return _ids(field.related_model, [value], rest)
+
+
+def _instance_ids(instance, paths: tuple[str, ...], created: bool = False) -> set[int]:
+    ids: set[int] = set()
     for path in paths:
-        if path == "pk":
-            ids.add(instance.pk)
-        elif _is_direct(model, path):
-            value = getattr(instance, model._meta.get_field(path).attname)
-            if value is not None:
-                ids.add(value)
-        else:
-            ids |= _ids(model, [instance.pk], path)
+        ids |= _path_ids(instance, path, created)
     return ids
 
 
-def names_for_instance(instance) -> list[str]:
+def names_for_instance(instance, created: bool = False) -> list[str]:
     model = type(instance)
     also = list(getattr(model, "version_also", ()))
     if getattr(model, "version_org", False):
         return [ORG, *also]
-    cohorts = _instance_ids(instance, getattr(model, "version_cohorts", ()))
-    people = _instance_ids(instance, getattr(model, "version_people", ()))
+    cohorts = _instance_ids(instance, getattr(model, "version_cohorts", ()), created)
+    people = _instance_ids(instance, getattr(model, "version_people", ()), created)
     return _names(model, cohorts, people) + also
 
 
@@ -167,12 +176,12 @@ def is_versioned(model) -> bool:
     )
 
 
-def _saved(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
+def _saved(sender, instance, created=False, update_fields=None, raw=False, **kwargs) -> None:
     if raw:
         return
     if update_fields is not None and set(update_fields) <= QUIET_FIELDS:
         return
-    versions_bump(names_for_instance(instance))
+    versions_bump(names_for_instance(instance, created))
 
 
 def _deleting(sender, instance, **kwargs) -> None:
