@@ -21,6 +21,7 @@ from members.mfa import session_record_mfa
 from members.models import Role, User
 from peernet.celery import app as celery_app
 from tests import factories
+from tests.groups import cold_compile
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -233,3 +234,27 @@ def celery_worker_factory(transactional_db, tmp_path):
 def celery_worker_process(celery_worker_factory):
     """One real worker on its own queue (see celery_worker_factory)."""
     return celery_worker_factory()
+
+
+def pytest_collection_finish(session):
+    """The solve on a cold kernel cache compiles for a minute on one core: start it as soon as
+    the session knows that test will run, so it compiles beside the tests before it."""
+    wanted = "test_cold_compile.py::test_solve_on_cold_cache_gets_its_full_search_time"
+    if any(item.nodeid.endswith(wanted) for item in session.items):
+        import tempfile  # noqa: PLC0415
+
+        folder = Path(tempfile.mkdtemp(prefix="peernet-cold-numba-"))
+        session.config.stash[cold_compile.COLD_RUN_KEY] = (
+            folder,
+            cold_compile.cold_run_start(folder),
+        )
+
+
+def pytest_sessionfinish(session):
+    started = session.config.stash.get(cold_compile.COLD_RUN_KEY, None)
+    if started:
+        folder, process = started
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 from celery import signals
@@ -17,47 +13,12 @@ from numba.core import event
 from groups import formation
 from groups.formation import make_problem, solve
 from groups.formation import solver as solver_module
-
-ROOT = Path(__file__).resolve().parents[2]
-BUDGET = 300
-
-# An instance with every side constraint, so that every kernel variant is needed.
-INSTANCE = """
-import numpy as np
-from groups.formation import make_problem
-
-def instance():
-    rng = np.random.default_rng(7)
-    n = 60
-    a = rng.integers(0, 100, size=(n, n)).astype(float)
-    a = (a + a.T) / 2
-    return make_problem(
-        affinity=a,
-        sizes=(5, 8),
-        cannot_link=[(i, i + 1) for i in range(0, n - 1, 7)],
-        tz_offsets=[float(i % 4) for i in range(n)],
-        max_tz_spread=2.0,
-        formats=[7 if i % 3 else 5 for i in range(n)],
-    )
-"""
-
-COLD_RUN = (
-    INSTANCE
-    + """
-import json, sys
-from groups.formation import _kernels as K, solve
-sol = solve(instance(), time_limit=float(sys.argv[1]), max_iterations=int(sys.argv[2]), seed=5)
-kernels = [getattr(K, name) for name in dir(K)]
-print(json.dumps({
-    "versions": {k.__name__: len(k.signatures) for k in kernels if hasattr(k, "signatures")},
-    "objective": sol.objective,
-    "assignment": sol.assignment,
-    "iterations": sol.iterations,
-    "stopped_by": sol.stopped_by,
-    "seconds": sol.seconds,
-    "compile_seconds": getattr(sol, "compile_seconds", None),
-}))
-"""
+from tests.groups.cold_compile import (
+    BUDGET,
+    COLD_RUN_KEY,
+    INSTANCE,
+    TIME_LIMIT,
+    cold_run_start,
 )
 
 
@@ -67,31 +28,25 @@ def _instance():
     return scope["instance"]()
 
 
-def test_solve_on_cold_cache_gets_its_full_search_time(tmp_path) -> None:
+def test_solve_on_cold_cache_gets_its_full_search_time(request, tmp_path) -> None:
     """An empty NUMBA_CACHE_DIR, as after a deploy: the run still searches for its whole budget
     and reaches what a warm process reaches; the reported time excludes compiling."""
-    time_limit = 3.0
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba"), "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", COLD_RUN, str(time_limit), str(BUDGET)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        # This run took 87 s on the shared 2-core machine at a load of 3 to 4, once each
-        # kernel was compiled once (not again for literal arguments); 600 s leaves room for a
-        # load of 14 (the duplicated compilation took 501 s there).
-        timeout=600,
-        check=True,
-    )
-    cold = json.loads(done.stdout)
+    time_limit = TIME_LIMIT
+    started = request.config.stash.get(COLD_RUN_KEY, None)
+    folder, process = started if started else (tmp_path, cold_run_start(tmp_path))
+    # This run took 87 s on the shared 2-core machine at a load of 3 to 4, once each kernel was
+    # compiled once (not again for literal arguments); 600 s leaves room for a load of 14 (the
+    # duplicated compilation took 501 s there).
+    stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr
+    cold = json.loads(stdout)
     warm = solve(_instance(), time_limit=60.0, max_iterations=BUDGET, seed=5)
     assert warm.stopped_by == "iterations"
     assert (cold["stopped_by"], cold["iterations"]) == ("iterations", BUDGET), cold
     assert cold["compile_seconds"] > time_limit  # it really compiled, and for longer than the limit
     assert cold["seconds"] < time_limit
     assert (cold["objective"], tuple(cold["assignment"])) == (warm.objective, warm.assignment)
-    assert any(path.suffix == ".nbc" for path in (tmp_path / "numba").rglob("*"))
+    assert any(path.suffix == ".nbc" for path in (folder / "numba").rglob("*"))
     # Each kernel compiled once: a literal argument (a bare -1) would compile the callee and
     # everything below it again, which nearly doubled this compilation.
     assert len(cold["versions"]) > 40
