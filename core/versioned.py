@@ -58,7 +58,8 @@ def _path_ids(instance, path: str, created: bool) -> set[int]:
     loaded on it where the path goes forward (a service that saves a row has usually loaded
     its parent), with a query otherwise. A row just inserted has nothing pointing at it yet,
     so a path that starts backwards (a user's seats) reaches nothing."""
-    model = type(instance)
+    # __class__, not type(): a related object may be a lazy one (a request's user).
+    model = instance.__class__
     if path == "pk":
         return {instance.pk}
     first, _, rest = path.partition("__")
