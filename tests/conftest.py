@@ -239,7 +239,7 @@ def celery_worker_process(celery_worker_factory):
 def pytest_collection_finish(session):
     """The solve on a cold kernel cache compiles for a minute on one core: start it as soon as
     the session knows that test will run, so it compiles beside the tests before it."""
-    wanted = "test_cold_compile.py::test_solve_on_cold_cache_gets_its_full_search_time"
+    wanted = "test_formation_compile.py::test_solve_on_cold_cache_gets_its_full_search_time"
     if any(item.nodeid.endswith(wanted) for item in session.items):
         import tempfile  # noqa: PLC0415
 
