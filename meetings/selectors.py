@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.tokens import token_hash
-from core.versions import TIMEOUT, person_version, version_of
+from core.versions import cached_with_version, person_version
 from groups.models import Membership
 from groups.selectors import cohorts_visible_to, roster
 from meetings.models import (
@@ -130,13 +130,14 @@ def member_cohort_ids(user) -> list[int]:
     """The cohorts where ``user`` holds a seat now, cached until their seats change (their
     person version: core.versioned), so a kept page of theirs names its cohorts' versions
     without a query."""
-    key = f"member-cohorts:{user.pk}:{version_of(person_version(user.pk))}"
-    ids = cache.get(key)
-    if ids is None:
-        seats = Membership.objects.active().filter(member=user)
-        ids = sorted(set(seats.values_list("cohort_id", flat=True)))
-        cache.set(key, ids, TIMEOUT)
-    return ids
+    return cached_with_version(
+        person_version(user.pk),
+        "seat-cohorts",
+        lambda: sorted(
+            set(Membership.objects.active().filter(member=user).values_list("cohort_id", flat=True))
+        ),
+        shape="cohort-ids",
+    )
 
 
 def postable_meetings(user) -> QuerySet[Meeting]:

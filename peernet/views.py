@@ -117,6 +117,22 @@ def _dashboard_admin(request):
     return response
 
 
+def _kept(request, key: str, cohort_ids_of, render_page, moments: list):
+    """A dashboard kept for its viewer (core.page_cache) under their person version and the
+    versions of the cohorts ``cohort_ids_of(user)`` gives (cached under the person version,
+    which every change to those cohorts' list changes), until the first of ``moments``."""
+    user = request.user
+    cohort_ids = cached_with_version(
+        person_version(user.pk), key, lambda: cohort_ids_of(user), shape="cohort-ids"
+    )
+    return cached_page(
+        request,
+        versions=[person_version(user.pk), *map(cohort_version, cohort_ids)],
+        render=render_page,
+        until=lambda: next_moment(moments),
+    )
+
+
 def _dashboard_facilitator(request):
     """Kept for each facilitator until one of their cohorts or their own rows change
     (core.page_cache), or the clock moves it on (home_selectors.FacilitatorHome.moments)."""
@@ -130,17 +146,8 @@ def _dashboard_facilitator(request):
         return render(request, "peernet/dashboard_facilitator.html", context)
 
     # Their cohorts change only with their person version (a facilitator added or removed).
-    cohort_ids = cached_with_version(
-        person_version(user.pk),
-        "facilitated-cohorts",
-        lambda: home_selectors.facilitated_cohort_ids(user),
-        shape="cohort-ids",
-    )
-    return cached_page(
-        request,
-        versions=[person_version(user.pk), *map(cohort_version, cohort_ids)],
-        render=render_page,
-        until=lambda: next_moment(moments),
+    return _kept(
+        request, "facilitated-cohorts", home_selectors.facilitated_cohort_ids, render_page, moments
     )
 
 
@@ -151,7 +158,6 @@ def _member_context(request) -> dict:
 def _dashboard_member(request):
     """Kept for each member until their cohort or their own rows change (core.page_cache), or
     the clock moves it on (home_selectors.MemberHome.moments)."""
-    user = request.user
     moments = []
 
     def render_page():
@@ -160,17 +166,8 @@ def _dashboard_member(request):
         return render(request, "peernet/dashboard_member.html", context)
 
     # The cohorts it shows change only with their person version (a seat, a commitment).
-    cohort_ids = cached_with_version(
-        person_version(user.pk),
-        "dashboard-cohorts",
-        lambda: home_selectors.member_cohort_ids(user),
-        shape="cohort-ids",
-    )
-    return cached_page(
-        request,
-        versions=[person_version(user.pk), *map(cohort_version, cohort_ids)],
-        render=render_page,
-        until=lambda: next_moment(moments),
+    return _kept(
+        request, "dashboard-cohorts", home_selectors.member_cohort_ids, render_page, moments
     )
 
 
