@@ -1,29 +1,9 @@
 """Steps a person takes in the browser, shared by the journeys."""
 
-import time
 from pathlib import Path
 
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
 from tests import factories
-
-_LAST_WINDOW: dict[str, int] = {}
-
-
-def totp_code(secret: str) -> str:
-    """A code an authenticator app would show now, never one this process already used.
-
-    The server refuses a code used once (replay protection), and one admin signs in several
-    times in a run: wait for the next 30-second window when this one's code was used, and
-    when fewer than 3 seconds of it are left (the code could expire on its way)."""
-    while True:
-        now = time.time()
-        window = int(now) // 30
-        if _LAST_WINDOW.get(secret) != window and now - window * 30 < 27:
-            break
-        time.sleep((window + 1) * 30 - now + 0.05)
-    _LAST_WINDOW[secret] = window
-    return format_hotp_value(hotp_value(secret, window))
+from tests.totp import totp_code
 
 
 def sign_in(page, email, password=None, secret=None):

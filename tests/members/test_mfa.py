@@ -13,7 +13,6 @@ import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.usersessions.models import UserSession
 from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
@@ -24,10 +23,7 @@ from django.urls import reverse
 
 from members.models import Role
 from tests import factories
-
-
-def totp_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+from tests.totp import PERIOD, totp_code
 
 
 def sign_in(client, email, secret=None):
@@ -224,11 +220,14 @@ def test_demo_staff_get_encrypted_secrets_and_demo_totp_still_prints_their_codes
     settings.PEERNET_MFA_KEYS = [NEW_KEY]
     call_command("seed_demo", "--quiet-logins", stdout=StringIO())
     out = StringIO()
-    call_command("demo_totp", "admin@example.com", stdout=out)
-    secret = re.fullmatch(
-        r"Code: \d{6}  \(secret for an authenticator app: (\w+)\)\n", out.getvalue()
-    )[1]
-    assert out.getvalue().startswith(f"Code: {totp_code(secret)}  ")
+    # The middle of a code's window, held still: the printed code and the one computed here
+    # belong to the same window.
+    with time_machine.travel(int(time.time()) // PERIOD * PERIOD + PERIOD / 2, tick=False):
+        call_command("demo_totp", "admin@example.com", stdout=out)
+        secret = re.fullmatch(
+            r"Code: \d{6}  \(secret for an authenticator app: (\w+)\)\n", out.getvalue()
+        )[1]
+        assert out.getvalue().startswith(f"Code: {totp_code(secret)}  ")
     admin = Authenticator.objects.get(user__email="admin@example.com", type="totp")
     assert Fernet(NEW_KEY).decrypt(admin.data["secret"].encode()).decode() == secret
 

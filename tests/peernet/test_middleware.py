@@ -3,7 +3,8 @@ from django.urls import reverse
 
 from members.models import Role
 from tests import factories
-from tests.members.test_mfa import sign_in, totp_code
+from tests.members.test_mfa import sign_in
+from tests.totp import totp_code
 
 
 def test_staff_without_mfa_cannot_reach_admin_tools(client, db):
