@@ -27,4 +27,7 @@ echo "== djlint"; .venv/bin/djlint --lint templates members groups meetings peer
 echo "== import-linter"; .venv/bin/lint-imports
 echo "== makemigrations --check"; .venv/bin/python manage.py makemigrations --check --dry-run
 echo "== pytest (database: ${DATABASE_URL:-SQLite}, broker: ${REDIS_URL:-embedded filesystem})"
-.venv/bin/python -m pytest "$@"
+# Two processes (pytest-xdist; PEERNET_TEST_PROCESSES to change), each with its own test
+# database, Redis database and var folder (tests/xdist_env.py); worksteal keeps both busy to
+# the end.
+.venv/bin/python -m pytest -n "${PEERNET_TEST_PROCESSES:-2}" --dist worksteal "$@"
