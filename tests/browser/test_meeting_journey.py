@@ -106,6 +106,21 @@ def test_rsvp_post_vote_order_publish(open_page):
         ("Hiring a COO", AgendaItem.State.PARKED),
     ]
 
+    # Alice's and Bob's meeting pages are kept for them between visits (core.page_cache): a
+    # reload shows the facilitator's order, minutes, parking and publication, and each other's
+    # vote, at once.
+    for member_page in (page, mate):
+        member_page.reload()
+        agenda = member_page.locator("#agenda")
+        expect(agenda).to_contain_text(re.compile(r"Published \d"))
+        expect(agenda).to_contain_text("Planned: 45 of 240 minutes.")
+        expect(agenda.locator("li.agenda-item").first).to_contain_text("Pricing power")
+        parked = agenda.locator("li.state-parked")
+        expect(parked).to_contain_text("Hiring a COO")
+        expect(parked).to_contain_text("40 min")
+        expect(parked).to_contain_text("Parked")
+    expect(page.get_by_text("1 vote", exact=True)).to_be_visible()
+
 
 def test_facilitator_moves_start_time_of_one_then_following_meetings(open_page):
     facilitator = factories.user_create(
