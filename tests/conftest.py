@@ -16,6 +16,7 @@ from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from members.mfa import session_record_mfa
 from members.models import Role, User
@@ -24,6 +25,13 @@ from tests import factories
 from tests.groups import cold_compile
 
 CHROMIUM = "/usr/bin/chromium"
+
+# Property tests draw the same examples on every run of the suite, so its outcome never rests
+# on which examples a run happened to draw. HYPOTHESIS_PROFILE=explore draws new ones on each
+# run, to hunt for cases; a case it finds goes into the test as an @example.
+hypothesis_settings.register_profile("suite", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture(scope="session", autouse=True)
