@@ -21,6 +21,7 @@ from meetings.models import (
     Series,
     Topic,
 )
+from members import demo
 
 # Each topic's presentation: the issue in one sentence, background, what was tried, the ask.
 PRESENTATIONS = {
@@ -69,8 +70,11 @@ TOPICS = [
 def seed_meetings(today: date | None = None) -> None:
     today = today or timezone.localdate()
     first = (today.replace(day=1) - timedelta(days=90)).replace(day=1)
+    # Only the demo's own cohorts: `make run` seeds on every start, and a cohort someone made
+    # in the running demo keeps the meetings they gave it (none, or their own series).
+    demo_slugs = [slug for _, slug, _, _ in (*demo.COHORTS, *demo.EMPTY_COHORTS)]
     for cohort in Cohort.objects.filter(
-        status__in=[Cohort.Status.ACTIVE, Cohort.Status.FORMING]
+        slug__in=demo_slugs, status__in=[Cohort.Status.ACTIVE, Cohort.Status.FORMING]
     ).order_by("pk"):
         facilitator = cohort.facilitators.first()
         if facilitator is None or Series.objects.filter(cohort=cohort).exists():

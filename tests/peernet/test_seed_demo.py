@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from groups.models import Cohort, Membership
 from groups.services import membership_check
+from meetings.models import Meeting, Series
 from members import demo
 from members.models import Application, Role, User
 
@@ -105,3 +106,16 @@ def test_seed_demo_meetings_have_updates_presentations_and_evaluations(db):
     assert MemberUpdate.objects.filter(needs_time=True).count() == cohorts
     assert Topic.objects.exclude(statement="").count() == 7 * cohorts
     assert Evaluation.objects.values("meeting").distinct().count() == cohorts
+
+
+def test_seeding_again_leaves_a_cohort_made_in_the_demo_without_demo_meetings(db):
+    """`make run` seeds on every start: a cohort someone created in the running demo, with a
+    facilitator and no meetings yet, gets no demo series, topics or attendance."""
+    seed("--password", "demo-password-1")
+    series_before = Series.objects.count()
+    facilitator = User.objects.get(email="facilitator1@example.com")
+    mine = Cohort.objects.create(name="Our own circle", slug="our-own-circle")
+    mine.facilitators.set([facilitator])
+    seed("--password", "demo-password-1")
+    assert Series.objects.count() == series_before
+    assert not Meeting.objects.filter(cohort=mine).exists()
