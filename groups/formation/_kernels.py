@@ -814,6 +814,275 @@ def _eject_into(d: Data, s: State, i: int, rng: np.ndarray, must_fill: bool) -> 
     return -1
 
 
+# --------------------------------------------------------------------------- repair
+
+# When greedy construction keeps failing, a partial assignment is repaired by a search over
+# partial legal assignments: every step places one unplaced member in a cohort, first taking out
+# of that cohort the movable members whose presence forbids it (they become unplaced in turn),
+# choosing the member and cohort for which those members weigh least; a member's weight grows
+# with every step it spends unplaced, so that members hard to place end up placed and easy ones
+# are taken out instead. A member taken out of a cohort may not return to it for a random
+# tenure. The search ends when no member is left unplaced.
+
+R_STEP = 0  # repair ctl slots: steps done so far
+R_SAMPLE = 2  # unplaced members examined per step at most
+
+
+@njit(cache=True)
+def _blocks(d: Data, i: int, j: int, h: int) -> bool:
+    """Member j forbids member i from joining group h whatever else is in it."""
+    if d.has_conf and is_conflict(d, i, j):
+        return True
+    if d.has_cat and d.category[i] != d.category[j]:
+        return True
+    if d.has_tz and abs(d.tz_values[d.tz_rank[i]] - d.tz_values[d.tz_rank[j]]) > d.tz_limit:
+        return True
+    return d.has_far and d.geo_kind[h] == 1 and not d.geo_home[h] and far_pair(d, i, j, h)
+
+
+@njit(cache=True)
+def _shares(d: Data, j: int, b: int, w: int, c: int) -> bool:
+    """Member j has format bit b (any, when b < 0) and start-slot bit c of word w (any, when
+    c < 0)."""
+    if b >= 0 and (d.fmt_mask[j] >> b) & 1 == 0:
+        return False
+    return c < 0 or (d.tw_bits[j, w] >> np.uint64(c)) & np.uint64(1) != np.uint64(0)
+
+
+@njit(cache=True)
+def _evictions(
+    d: Data,
+    s: State,
+    i: int,
+    h: int,
+    must_fill: bool,
+    out: np.ndarray,
+    mark: np.ndarray,
+    rng: np.ndarray,
+    weight: np.ndarray,
+    bound: int,
+) -> int:
+    """The movable members of h to take out so that i may join h, written to ``out``; returns
+    their number, or -1 when members that cannot move stand in the way. Takes out every member
+    who forbids i by itself, then, when the remaining members share no format or start slot
+    with i, those outside the largest group sharing one format and one slot with i, then one
+    more member when h would exceed its upper bound. Returns -1 as well as soon as the weights
+    of the members taken out exceed ``bound`` (the cost of the best choice found so far).
+    ``mark`` is all False on entry and exit."""
+    if d.has_static and not d.allowed[i, h]:
+        return -1
+    size = s.size[h]
+    k = 0
+    cost = np.int64(0)
+    for q in range(size):
+        j = s.members[h, q]
+        if _blocks(d, i, j, h):
+            if not d.movable[j]:
+                for r in range(k):
+                    mark[out[r]] = False
+                return -1
+            out[k] = j
+            mark[j] = True
+            k += 1
+            cost += weight[j]
+    if cost > bound:
+        for r in range(k):
+            mark[out[r]] = False
+        return -1
+    # Formats and start slots: the members kept need one in common with i.
+    fmt_ok = True
+    if d.has_fmt:
+        acc = d.fmt_mask[i]
+        for q in range(size):
+            j = s.members[h, q]
+            if not mark[j]:
+                acc &= d.fmt_mask[j]
+        fmt_ok = acc != 0
+    tw_ok = True
+    if d.has_tw:
+        tw_ok = False
+        for w in range(d.n_words):
+            acc_w = d.tw_bits[i, w]
+            for q in range(size):
+                j = s.members[h, q]
+                if not mark[j]:
+                    acc_w &= d.tw_bits[j, w]
+            if acc_w != np.uint64(0):
+                tw_ok = True
+                break
+    if not (fmt_ok and tw_ok):
+        best_keep = np.int64(-1)
+        best_b = np.int64(-1)
+        best_w = np.int64(0)
+        best_c = np.int64(-1)
+        n_b = d.n_bits if d.has_fmt else 1
+        n_w = d.n_words if d.has_tw else 1
+        n_c = 64 if d.has_tw else 1
+        kept = np.int64(size - k)
+        for bb in range(n_b):
+            b = np.int64(bb) if d.has_fmt else np.int64(-1)
+            if b >= 0 and (d.fmt_mask[i] >> b) & 1 == 0:
+                continue
+            for w in range(n_w):
+                for cc in range(n_c):
+                    c = np.int64(cc) if d.has_tw else np.int64(-1)
+                    if not _shares(d, i, b, w, c):
+                        continue
+                    keep = np.int64(0)
+                    for q in range(size):
+                        j = s.members[h, q]
+                        if mark[j]:
+                            continue
+                        if _shares(d, j, b, w, c):
+                            keep += 1
+                        elif not d.movable[j]:
+                            keep = np.int64(-1)
+                            break
+                    if keep > best_keep:
+                        best_keep, best_b, best_w, best_c = keep, b, np.int64(w), c
+                    if best_keep == kept:
+                        break
+                if best_keep == kept:
+                    break
+            if best_keep == kept:
+                break
+        if best_keep < 0:
+            for r in range(k):
+                mark[out[r]] = False
+            return -1
+        for q in range(size):
+            j = s.members[h, q]
+            if not mark[j] and not _shares(d, j, best_b, best_w, best_c):
+                out[k] = j
+                mark[j] = True
+                k += 1
+    # Room: h may not exceed its upper bound, nor grow past its lower bound while the unplaced
+    # members are all needed for groups below theirs (``must_fill``).
+    limit = min(d.ub[h], max(d.lb[h], size)) if must_fill else d.ub[h]
+    if size - k + 1 > limit:
+        # One more must leave: a movable member who can join a group below its lower bound as
+        # it stands, else a random movable one.
+        first = rng_int(rng, max(size, np.int64(1)))
+        pick = np.int64(-1)
+        for a in range(size):
+            j = s.members[h, (first + a) % size]
+            if mark[j] or not d.movable[j]:
+                continue
+            if pick < 0:
+                pick = j
+            found = False
+            for g in range(d.n_groups):
+                if g != h and s.size[g] < d.lb[g] and can_enter(d, s, j, g, np.int64(-1)):
+                    found = True
+                    break
+            if found:
+                pick = j
+                break
+        if pick < 0:
+            for r in range(k):
+                mark[out[r]] = False
+            return -1
+        out[k] = pick
+        mark[pick] = True
+        k += 1
+    for r in range(k):
+        mark[out[r]] = False
+    return k
+
+
+@njit(cache=True)
+def repair(
+    d: Data,
+    s: State,
+    rng: np.ndarray,
+    steps: int,
+    ctl: np.ndarray,
+    tabu_group: np.ndarray,
+    tabu_until: np.ndarray,
+    weight: np.ndarray,
+) -> int:
+    """Run up to ``steps`` repair steps (see above) on the partial assignment in ``s``; returns
+    how many members are still unplaced. ``tabu_group[j]`` is the group j was last taken out
+    of and ``tabu_until[j]`` the step until which j may not return to it; ``ctl[R_STEP]`` counts
+    the steps across calls. Every step keeps the invariant that the unplaced members suffice
+    to bring every group up to its lower bound, so no group is short once all are placed."""
+    n = d.n
+    pool = np.empty(n, dtype=np.int64)
+    mark = np.zeros(n, dtype=np.bool_)
+    cap = s.members.shape[1] + 1
+    cand = np.empty(cap, dtype=np.int64)
+    best_out = np.empty(cap, dtype=np.int64)
+    unplaced = np.int64(0)
+    for i in d.movable_idx:
+        if s.assign[i] < 0:
+            pool[unplaced] = i
+            unplaced += 1
+    for _ in range(steps):
+        if unplaced == 0:
+            return 0
+        deficit = np.int64(0)
+        for g in range(d.n_groups):
+            if s.size[g] < d.lb[g]:
+                deficit += d.lb[g] - s.size[g]
+        must_fill = unplaced <= deficit
+        step = ctl[R_STEP]
+        ctl[R_STEP] = step + 1
+        best_cost = np.int64(1) << 60
+        best_p = np.int64(-1)
+        best_h = np.int64(-1)
+        best_k = np.int64(0)
+        ties = 0
+        looks = min(unplaced, R_SAMPLE)
+        for t in range(looks):
+            p = np.int64(t) if unplaced <= R_SAMPLE else rng_int(rng, unplaced)
+            i = pool[p]
+            for h in range(d.n_groups):
+                extra = np.int64(0)
+                if tabu_group[i] == h and tabu_until[i] > step:
+                    extra = np.int64(1) << 40
+                k = _evictions(d, s, i, h, must_fill, cand, mark, rng, weight, best_cost - extra)
+                if k < 0:
+                    continue
+                cost = extra
+                for r in range(k):
+                    cost += weight[cand[r]]
+                if cost < best_cost:
+                    best_cost = cost
+                    ties = 1
+                elif cost == best_cost:
+                    ties += 1
+                    if rng_int(rng, ties) != 0:
+                        continue
+                else:
+                    continue
+                best_p, best_h, best_k = p, np.int64(h), k
+                for r in range(k):
+                    best_out[r] = cand[r]
+        for t in range(unplaced):
+            weight[pool[t]] += 1
+        if best_p < 0:
+            continue
+        i = pool[best_p]
+        unplaced -= 1
+        pool[best_p] = pool[unplaced]
+        tenure = 1 + rng_int(rng, np.int64(10)) + (6 * unplaced) // 10
+        for r in range(best_k):
+            j = best_out[r]
+            remove(d, s, j)
+            tabu_group[j] = best_h
+            tabu_until[j] = step + tenure
+            pool[unplaced] = j
+            unplaced += 1
+        if s.size[best_h] < d.ub[best_h] and can_enter(d, s, i, best_h, np.int64(-1)):
+            insert(d, s, i, best_h)
+        else:
+            pool[unplaced] = i
+            unplaced += 1
+            tabu_group[i] = best_h
+            tabu_until[i] = step + tenure
+    return unplaced
+
+
 # --------------------------------------------------------------------------- perturbation
 
 

@@ -3,7 +3,10 @@
 Search
 ------
 A greedy construction (most-constrained members first; a member that cannot be placed is moved to
-the front of the order and construction restarts) gives a feasible start. It is then improved by:
+the front of the order and construction restarts) gives a feasible start. Should every attempt
+fail, a repair search completes its partial assignments: it places unplaced members one at a
+time, taking out of the chosen cohort the members that stand in the way (see ``K.repair``). The
+start is then improved by:
 
 * iterated tabu search for pools of up to ``FULL_NEIGHBOURHOOD_LIMIT`` movable members: every
   iteration scans the complete one-move and swap neighbourhoods with O(1) delta evaluation over
@@ -99,6 +102,13 @@ RESTART_EVERY_CONSTRAINED = 2
 # enough.
 SEARCH_THREADS = 2
 PARALLEL_MIN_MEMBERS = 40
+
+# Construction: when every greedy attempt fails, up to REPAIR_ROUNDS repair searches, each
+# from a new greedy partial assignment, with a budget of steps each (a step places one member,
+# taking a few out).
+REPAIR_ROUNDS = 20
+REPAIR_STEPS_BASE = 200
+REPAIR_STEPS_PER_MEMBER = 20
 
 ProgressCallback = Callable[[float, float], None]
 PhaseCallback = Callable[[str], None]
@@ -394,6 +404,32 @@ def _seed_rng(seed: int) -> NDArray[np.uint64]:
     return np.array([z or 1], dtype=np.uint64)
 
 
+def _repair(d: K.Data, s: K.State, rng: NDArray[np.uint64], deadline: float) -> bool:
+    """Complete the partial assignment in ``s`` with :func:`K.repair`: whether every member
+    was placed within REPAIR_STEPS_BASE + REPAIR_STEPS_PER_MEMBER * n steps and the deadline
+    (checked between chunks of steps). The steps taken do not depend on the chunks."""
+    budget = REPAIR_STEPS_BASE + REPAIR_STEPS_PER_MEMBER * d.movable_idx.shape[0]
+    ctl = np.zeros(1, dtype=np.int64)
+    tabu_group = np.full(d.n, -1, dtype=np.int64)
+    tabu_until = np.zeros(d.n, dtype=np.int64)
+    weight = np.ones(d.n, dtype=np.int64)
+    chunk = 8
+    while ctl[K.R_STEP] < budget:
+        steps = np.int64(min(chunk, budget - ctl[K.R_STEP]))
+        t0 = search_clock()
+        if K.repair(d, s, rng, steps, ctl, tabu_group, tabu_until, weight) == 0:
+            return True
+        now = search_clock()
+        if now > deadline:
+            break
+        # As in _drive: the chunk length decides how often the clock is read, nothing else.
+        if now - t0 < 0.02:
+            chunk *= 2
+        elif now - t0 > 0.1 and chunk > 1:
+            chunk //= 2
+    return False
+
+
 def _construct(
     problem: Problem,
     d: K.Data,
@@ -401,6 +437,7 @@ def _construct(
     rng: NDArray[np.uint64],
     deadline: float,
     max_attempts: int,
+    search_deadline: float,
 ) -> None:
     base = np.full(d.n, -1, dtype=np.int64)
     for i, grp in problem.fixed.items():
@@ -433,6 +470,20 @@ def _construct(
             break
         # Squeaky wheel: the member that could not be placed goes first next time.
         order = np.concatenate(([failed], order[order != failed]))
+    # Rarely, greedy construction fails on a feasible instance: search from its partial
+    # assignments, each time from a new greedy one, within the search's own deadline.
+    # The message below names the member the last greedy attempt could not place.
+    stuck = failed
+    for _ in range(REPAIR_ROUNDS):
+        if _repair(d, s, rng, search_deadline):
+            return
+        if search_clock() > search_deadline:
+            break
+        order = np.concatenate(([stuck], order[order != stuck]))
+        K.rebuild(d, s, base)
+        stuck = K.construct(d, s, order, rng, 0.0)
+        if stuck < 0:
+            return
     raise InfeasibleError(
         f"no feasible assignment was found in {attempts} construction attempt"
         f"{'s' if attempts != 1 else ''} (member {failed} could not be placed last); "
@@ -489,7 +540,15 @@ def solve(
     check_feasibility(problem, d.conf_ptr, d.conf_idx)
     rng = _seed_rng(seed)
     construct_deadline = start + max(1.0, 0.5 * float(time_limit))
-    _construct(problem, d, s, rng, construct_deadline, max_attempts=max(50, min(n_mov, 500)))
+    _construct(
+        problem,
+        d,
+        s,
+        rng,
+        construct_deadline,
+        max_attempts=max(50, min(n_mov, 500)),
+        search_deadline=deadline,
+    )
 
     n = max(n_mov, 1)
     budget = max_iterations if max_iterations is not None else np.iinfo(np.int64).max
@@ -708,3 +767,6 @@ def _warmup_solves() -> None:
         )
         for strategy in ("tabu", "decomposed") if form == "dense" else ("decomposed",):
             solve(geo_problem, max_iterations=5, strategy=strategy, affinity_form=form)
+    # The repair search runs only when greedy construction fails; compile it here all the same.
+    d, s = _data(geo_problem, lists=True, dense=True)
+    _repair(d, s, _seed_rng(0), search_clock() + 1.0)

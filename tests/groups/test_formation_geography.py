@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from groups.formation import (
@@ -31,6 +31,7 @@ from groups.formation import (
     utc_intervals,
     violations,
 )
+from groups.formation import solver as solver_module
 from groups.formation.hours import start_slots, windows_of
 from groups.formation.problem import cohort_violation
 
@@ -244,6 +245,10 @@ def _with_features(problem, seed: int):
     g=st.integers(2, 6),
     strategy=st.sampled_from(["tabu", "decomposed", "features"]),
 )
+# Feasible instances on which every greedy construction attempt failed.
+@example(seed=256, n=27, g=5, strategy="tabu")
+@example(seed=373, n=29, g=5, strategy="tabu")
+@example(seed=4510, n=48, g=6, strategy="tabu")
 def test_solutions_never_break_distance_or_window(seed: int, n: int, g: int, strategy: str) -> None:
     g = min(g, n)
     problem = geo_instance(seed, n, g, slack=2, conflict_rate=0.05).problem
@@ -251,6 +256,23 @@ def test_solutions_never_break_distance_or_window(seed: int, n: int, g: int, str
     if strategy == "features":
         problem, strategy, form = _with_features(problem, seed), "decomposed", "features"
     sol = solve(problem, max_iterations=300, seed=seed, strategy=strategy, affinity_form=form)
+    assert violations(problem, sol.assignment) == []
+    assert sol.objective == pytest.approx(sum(cohort_scores(problem, sol.assignment)))
+
+
+def test_repair_search_completes_what_greedy_construction_cannot(monkeypatch) -> None:
+    """A feasible instance on which all 50 greedy attempts fail: the repair search that follows
+    them finds an assignment that meets every constraint."""
+    problem = geo_instance(373, 29, 5, slack=2, conflict_rate=0.05).problem
+    monkeypatch.setattr(solver_module, "REPAIR_ROUNDS", 0)
+    with pytest.raises(InfeasibleError) as error:
+        solve(problem, max_iterations=50, seed=373)
+    assert str(error.value) == (
+        "no feasible assignment was found in 50 construction attempts (member 18 could not be "
+        "placed last); the constraints are probably infeasible"
+    )
+    monkeypatch.undo()
+    sol = solve(problem, max_iterations=50, seed=373)
     assert violations(problem, sol.assignment) == []
     assert sol.objective == pytest.approx(sum(cohort_scores(problem, sol.assignment)))
 
