@@ -4,6 +4,8 @@ confirmation that carries it out."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from core.http import posted, service_error_show
 from meetings import forum_forms, forum_selectors, recurrence, series_change
@@ -62,7 +64,8 @@ def series_change_view(request, pk: int):
                     f"Series changed to {plan.described.lower()}: {len(moved)} moved, "
                     f"{len(cancelled)} cancelled, {len(added)} added; calendars will update.",
                 )
-                return redirect("cohort_meetings", slug=meeting.cohort.slug)
+                url = reverse("cohort_meetings", args=[meeting.cohort.slug])
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             plan = series_change.series_change_plan(meeting=meeting, actor=request.user, **wanted)
         except ValidationError as error:
             service_error_show(request, error, form=form)
@@ -71,6 +74,6 @@ def series_change_view(request, pk: int):
             form.add_error("repeats", str(error))
     return render(
         request,
-        TEMPLATE,
+        f"{TEMPLATE}#series-change-form" if request.htmx else TEMPLATE,
         {"meeting": meeting, "cohort": meeting.cohort, "form": form, "plan": plan},
     )

@@ -156,3 +156,34 @@ def test_paused_cohort_gets_no_new_meetings_and_resumes_from_today(series, facil
     assert date(2027, 1, 5) not in dates and date(2027, 2, 2) not in dates
     assert {date(2026, 12, 1), date(2027, 3, 2), date(2028, 2, 1)} <= dates
     assert len(dates) == 24
+
+
+def test_series_change_over_htmx_swaps_the_form_and_confirms_with_a_client_redirect(
+    client, series, facilitator
+):
+    march = series.meetings.get(local_date=date(2026, 3, 3))
+    url = reverse("series_change", args=[march.pk])
+    data = {
+        "first_date": "2026-03-11",
+        "start_time": "09:00",
+        "duration_minutes": "240",
+        "repeats": "monthly_nth_weekday",
+        "rrule": "",
+        "template": "",
+    }
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(facilitator)
+        page = client.get(url)
+        preview = client.post(url, {**data, "preview": "1"}, headers={"HX-Request": "true"})
+        done = client.post(url, {**data, "confirm": "1"}, headers={"HX-Request": "true"})
+    assert "<h1>Change the series from 3 March 2026</h1>" in page.content.decode()
+    body = preview.content.decode().strip()
+    assert body.startswith('<form id="series-change-form"')
+    assert body.endswith("</form>")
+    assert "What changes: monthly on the second wednesday, 09:00, 240 minutes" in body
+    assert "<h1>" not in body
+    assert (done.status_code, done["HX-Redirect"]) == (
+        200,
+        reverse("cohort_meetings", args=[series.cohort.slug]),
+    )
+    assert Meeting.objects.get(pk=march.pk).local_date == date(2026, 3, 11)
