@@ -143,7 +143,11 @@ class ProfileForm(forms.Form):
 
 
 class CompanyChangeForm(forms.Form):
-    company = forms.CharField(label="New company name", max_length=160)
+    company = forms.CharField(
+        label="New company name",
+        max_length=160,
+        error_messages={"required": "Enter the name of your new company."},
+    )
     company_website = forms.URLField(
         label="New company website",
         required=False,

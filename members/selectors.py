@@ -321,11 +321,9 @@ def referee_names(references) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def company_request_pending(user):
-    """The member's company change still waiting for an admin, if any."""
-    return CompanyChangeRequest.objects.filter(
-        user=user, status=CompanyChangeRequest.Status.PENDING
-    ).first()
+def company_request_latest(user):
+    """The member's latest company change request, if any: waiting, approved or declined."""
+    return CompanyChangeRequest.objects.filter(user=user).first()
 
 
 @dataclass(frozen=True)

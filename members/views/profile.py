@@ -21,6 +21,11 @@ def _initial(user, profile) -> dict:
     }
 
 
+def _company_initial(profile) -> dict:
+    """The company change form starts from the company on the profile, to be corrected."""
+    return {"company": profile.company, "company_website": profile.company_website}
+
+
 def profile_edit(request):
     if not can_edit_own_profile(request.user):
         raise Http404
@@ -53,8 +58,8 @@ def profile_edit(request):
     context = {
         "form": form,
         "profile": profile,
-        "company_form": forms.CompanyChangeForm(),
-        "company_request": selectors.company_request_pending(user),
+        "company_form": forms.CompanyChangeForm(initial=_company_initial(profile)),
+        "company_request": selectors.company_request_latest(user),
     }
     return render(request, "members/profile_edit.html", context)
 
@@ -77,7 +82,7 @@ def company_change(request):
         "form": forms.ProfileForm(initial=_initial(request.user, profile)),
         "profile": profile,
         "company_form": form,
-        "company_request": selectors.company_request_pending(request.user),
+        "company_request": selectors.company_request_latest(request.user),
     }
     return render(request, "members/profile_edit.html", context)
 

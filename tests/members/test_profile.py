@@ -180,6 +180,44 @@ def test_a_second_company_request_replaces_the_waiting_one(member):
     ]
 
 
+def test_company_form_starts_from_the_company_on_file(client, member):
+    profile = services.profile_get_or_create(user=member)
+    services.profile_update(profile=profile, company="Old Co", company_website="https://old.test")
+    client.force_login(member)
+    form = client.get("/profile/").context["company_form"]
+    assert (form["company"].value(), form["company_website"].value()) == (
+        "Old Co",
+        "https://old.test",
+    )
+
+
+def test_company_change_without_a_name_says_how_to_fix_it(client, member):
+    client.force_login(member)
+    response = client.post(
+        "/profile/company/", {"company": "", "company_website": "https://initech.test"}
+    )
+    form = response.context["company_form"]
+    assert form.errors == {"company": ["Enter the name of your new company."]}
+    assert form["company_website"].value() == "https://initech.test"
+    assert not CompanyChangeRequest.objects.exists()
+
+
+def test_profile_page_tells_the_latest_company_request(client, member):
+    admin = factories.user_create(role=Role.ADMIN)
+    client.force_login(member)
+    change = services.company_change_request(user=member, company="Initech")
+    assert "Your change to <strong>Initech</strong> is waiting" in client.get("/profile/").text
+    services.company_change_decide(change=change, actor=admin, approve=False)
+    page = client.get("/profile/").text
+    assert "did not approve your change to <strong>Initech</strong>" in page
+    assert "is waiting" not in page
+    change = services.company_change_request(user=member, company="Hooli")
+    services.company_change_decide(change=change, actor=admin, approve=True)
+    page = client.get("/profile/").text
+    assert "did not approve" not in page
+    assert "is waiting" not in page
+
+
 def test_profile_page_saves_and_says_so(client, member, empty_media):
     client.force_login(member)
     response = client.post(
