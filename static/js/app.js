@@ -54,6 +54,16 @@ document.addEventListener("htmx:responseError", (event) => {
   );
 });
 
+// What an htmx request brought into the page takes the focus when it marks itself with
+// data-swap-focus (a preview's heading): a screen reader reads it, and the keyboard goes on
+// from there. The mark is taken off so that later swaps do not move the focus back.
+document.addEventListener("htmx:afterSettle", () => {
+  const mark = document.querySelector("[data-swap-focus]");
+  if (!mark) return;
+  mark.removeAttribute("data-swap-focus");
+  mark.focus();
+});
+
 // The phone menu closes with Escape, and when a click lands outside it.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;

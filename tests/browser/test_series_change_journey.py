@@ -108,8 +108,10 @@ def test_facilitator_moves_a_series_to_another_weekday_and_time(page, size):
             "heading", name="What changes: monthly on the second wednesday, 09:00, 240 minutes"
         )
     ).to_be_visible()
-    # The preview came without a reload, and nothing has moved yet.
+    # The preview came without a reload, with the focus on its heading (a screen reader reads
+    # it), and nothing has moved yet.
     assert page.evaluate("window.peernetNoReload === true")
+    expect(page.locator("#preview-heading")).to_be_focused()
     table = page.get_by_role("table", name=f"Each meeting from {second.local_date:%-d %B %Y} on")
     rows = table.get_by_role("row")
     expect(rows.nth(0).get_by_role("columnheader")).to_have_text(
