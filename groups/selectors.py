@@ -1,6 +1,8 @@
 """Reads in the groups app, scoped to the person asking."""
 
 import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -10,7 +12,9 @@ from django.shortcuts import get_object_or_404
 
 from core.versions import POOL, cached
 from groups.models import Cohort, Membership, RosterEvent
-from members.models import Profile, RankedChallenge, Role, User
+from members.companies import company_keys
+from members.conflicts import conflicts_of_changes
+from members.models import CompanyChangeRequest, Profile, RankedChallenge, Role, User
 from members.permissions import is_admin
 
 REGIONS = {
@@ -225,3 +229,66 @@ def cohort_person(cohort: Cohort, user_id: int) -> User:
         if seat.member_id == user_id:
             return seat.member
     raise Http404
+
+
+@dataclass(frozen=True)
+class CompanyChangeRow:
+    """A waiting company change as the admins' page shows it: the request, the member's cohorts
+    (names) and what the new company would bring in those cohorts (the flags' wording)."""
+
+    change: CompanyChangeRequest
+    cohorts: list[str]
+    conflicts: list[str]
+
+
+def company_changes_waiting(user) -> QuerySet[CompanyChangeRequest]:
+    """Company changes waiting for an admin, oldest first; nothing for anyone else."""
+    if not is_admin(user):
+        return CompanyChangeRequest.objects.none()
+    return (
+        CompanyChangeRequest.objects.filter(status=CompanyChangeRequest.Status.PENDING)
+        .select_related("user", "user__profile")
+        .order_by("created_at", "id")
+    )
+
+
+def company_change_rows(changes: list[CompanyChangeRequest]) -> list[CompanyChangeRow]:
+    """The rows of a page of waiting changes in three queries whatever its length: every seat in
+    the requesters' cohorts, then the conflict check of members.conflicts (as
+    members.services.company_change_decide runs it, with the requested company) against each
+    requester's cohort-mates."""
+    requesters = {change.user_id for change in changes}
+    seats = (
+        Membership.objects.active()
+        .filter(
+            cohort_id__in=Membership.objects.active()
+            .filter(member_id__in=requesters)
+            .values("cohort_id")
+        )
+        .order_by("cohort__name", "cohort_id")
+        .values_list("member_id", "cohort_id", "cohort__name")
+    )
+    names: dict[int, str] = {}
+    roster: dict[int, set[int]] = defaultdict(set)
+    for member_id, cohort_id, name in seats if requesters else ():
+        names[cohort_id] = name
+        roster[cohort_id].add(member_id)
+    cohorts_of = {pk: [cohort for cohort in names if pk in roster[cohort]] for pk in requesters}
+    found = conflicts_of_changes(
+        [
+            (
+                change.user_id,
+                {mate for cohort in cohorts_of[change.user_id] for mate in roster[cohort]},
+                (change.company, company_keys(change.company, change.company_website)),
+            )
+            for change in changes
+        ]
+    )
+    return [
+        CompanyChangeRow(
+            change=change,
+            cohorts=[names[cohort] for cohort in cohorts_of[change.user_id]],
+            conflicts=[reason.detail for other in sorted(pairs) for reason in pairs[other]],
+        )
+        for change, pairs in zip(changes, found, strict=True)
+    ]

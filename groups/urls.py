@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups import directory_views, formation_views, placement_views, views
+from groups import company_change_views, directory_views, formation_views, placement_views, views
 
 urlpatterns = [
     path("cohorts/", views.cohort_list, name="cohort_list"),
@@ -30,6 +30,16 @@ urlpatterns = [
         "pool/<int:user_id>/place/<slug:slug>/",
         placement_views.member_place,
         name="member_place",
+    ),
+    path(
+        "renewals/company-changes/",
+        company_change_views.company_changes,
+        name="company_changes",
+    ),
+    path(
+        "renewals/company-changes/<int:pk>/decide/",
+        company_change_views.company_change_decide,
+        name="company_change_decide",
     ),
     path("formation/", formation_views.formation_start, name="formation_start"),
     path("formation/<int:pk>/", formation_views.formation_detail, name="formation_detail"),

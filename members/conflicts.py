@@ -34,6 +34,7 @@ __all__ = [
     "ConflictReason",
     "conflicts_among",
     "conflicts_between",
+    "conflicts_of_changes",
 ]
 
 DECLARED_PERSON = "declared_person"
@@ -102,6 +103,32 @@ def conflicts_between(
     }
 
 
+def conflicts_of_changes(
+    changes: list[tuple[int, Iterable[int], tuple[str, list[str]]]],
+) -> list[dict[int, list[ConflictReason]]]:
+    """``conflicts_between(user_id, other_ids, company=company)`` for each ``(user_id,
+    other_ids, company)`` of a list of requested company changes, in the same order, from one
+    load of people and declarations: a page of requests costs two queries, not two a row."""
+    wanted = [
+        ({int(i) for i in other_ids} | {user_id}, user_id, company)
+        for user_id, other_ids, company in changes
+    ]
+    every = set().union(*(ids for ids, _, _ in wanted)) if wanted else set()
+    if len(every) < 2:
+        return [{} for _ in wanted]
+    people, declarations = _load(every)
+    found = []
+    for ids, user_id, company in wanted:
+        if len(ids) < 2:
+            found.append({})
+            continue
+        some_people = {pk: person for pk, person in people.items() if pk in ids}
+        some_declarations = [d for d in declarations if d.declarer in some_people]
+        pairs = _find(some_people, some_declarations, focus=user_id, override={user_id: company})
+        found.append({b if a == user_id else a: reasons for (a, b), reasons in pairs.items()})
+    return found
+
+
 def _conflicts(
     ids: set[int],
     *,
@@ -112,6 +139,17 @@ def _conflicts(
     if len(ids) < 2:
         return {}
     people, declarations = _load(ids)
+    return _find(people, declarations, focus=focus, override=override)
+
+
+def _find(
+    people: dict[int, _Person],
+    declarations: list[_Declaration],
+    *,
+    focus: int | None,
+    override: dict[int, tuple[str, list[str]]] | None = None,
+) -> dict[tuple[int, int], list[ConflictReason]]:
+    """The conflicts among loaded people and their declarations."""
     for person_id, (company, keys) in (override or {}).items():
         if person_id in people:
             people[person_id] = replace(people[person_id], company=company, keys=tuple(keys))

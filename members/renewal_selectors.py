@@ -8,7 +8,7 @@ from django.db.models import Case, Count, Q, QuerySet, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from members.models import CompanyConflictFlag, Profile, Renewal, User
+from members.models import CompanyChangeRequest, CompanyConflictFlag, Profile, Renewal, User
 from members.permissions import is_admin
 
 R = Renewal.Status
@@ -133,3 +133,8 @@ def company_flags(user) -> QuerySet[CompanyConflictFlag]:
     return CompanyConflictFlag.objects.select_related("user", "handled_by").order_by(
         "handled_at", "-created_at", "-id"
     )
+
+
+def company_changes_waiting_count() -> int:
+    """How many company changes wait for an admin (the renewal queue links to them)."""
+    return CompanyChangeRequest.objects.filter(status=CompanyChangeRequest.Status.PENDING).count()

@@ -61,6 +61,7 @@ def renewal_queue(request):
         "form": form,
         "page": page_of(request, queue, QUEUE_PER_PAGE),
         "counts": renewal_selectors.renewal_counts(today=today),
+        "changes_waiting": renewal_selectors.company_changes_waiting_count(),
         "today": today,
     }
     template = "members/renewal_queue.html"

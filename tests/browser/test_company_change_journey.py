@@ -2,11 +2,11 @@
 form filled in with the company on file, first sends it empty (a clear error, the website
 typed is kept), then asks to move to a company a cohort-mate declared as a competitor and is
 told the membership team checks it first. An admin finds the request among the company
-changes, approves it, finds the conflict it brings with the cohort flagged, and marks the flag
-handled. The member's profile then shows the new company; a declined change is told there
-too. On a phone and on a laptop; no console error or CSP violation anywhere; no axe violation
-and no horizontal scroll on the product's own pages (the admin's list of requests is Django's
-admin site)."""
+changes to decide (linked from the renewals, with how many wait), sees the conflict it would
+bring in her cohort, approves it in place, finds the conflict flagged, and marks the flag
+handled. The member's profile then shows the new company; a change declined on the same page
+is told there too. On a phone and on a laptop; no console error or CSP violation anywhere; no
+axe violation and no horizontal scroll."""
 
 import re
 
@@ -94,19 +94,30 @@ def test_company_change_to_a_competitor_is_approved_and_flagged(open_page, size)
     staff = open_page()
     staff.set_viewport_size(width_height)
     sign_in(staff, admin.email, secret=secret)
-    staff.goto("/admin/members/companychangerequest/?status__exact=pending")
-    row = staff.locator("#result_list tbody tr")
-    expect(row).to_have_count(1)
-    expect(row).to_contain_text("Initech")
-    row.get_by_role("checkbox").check()
-    staff.get_by_role("combobox", name="Action").select_option(
-        label="Approve the selected company changes"
-    )
-    staff.get_by_role("button", name="Run").click()
-    expect(staff.get_by_text("1 company change approved.")).to_be_visible()
-
     staff.goto("/renewals/")
-    staff.get_by_role("link", name="Company changes that conflict with a cohort").click()
+    expect(staff.get_by_role("list", name="Company changes")).to_contain_text(
+        "Company changes to decide: 1"
+    )
+    staff.get_by_role("link", name="Company changes to decide").click()
+    changes = staff.locator("#company-changes")
+    expect(changes.get_by_text("1 request waiting", exact=True)).to_be_visible()
+    cells = changes.locator("tbody tr td")
+    for column, text in (
+        (0, "Ann Lee Harbor Circle"),
+        (1, "Lee Holdings → Initech https://initech.test"),
+        (3, CONFLICT),
+    ):
+        expect(cells.nth(column)).to_have_text(text)
+    assert no_horizontal_scroll(staff)
+    assert axe_violations(staff) == []
+    cells.nth(4).get_by_role("button", name="Approve Ann Lee: Initech").click()
+    expect(staff.locator("#toasts")).to_contain_text("Approved: Ann Lee now works at Initech.")
+    expect(changes.get_by_text("No company change is waiting.")).to_be_visible()
+    assert CompanyChangeRequest.objects.get(user=ann).status == "approved"
+    assert no_horizontal_scroll(staff)
+    assert axe_violations(staff) == []
+
+    staff.get_by_role("link", name="company changes that conflict").click()
     flags = staff.locator("#flags")
     expect(flags.get_by_text("1 flag", exact=True)).to_be_visible()
     cells = flags.locator("tbody tr td")
@@ -142,13 +153,11 @@ def test_declined_company_change_is_told_on_the_profile(open_page):
 
     staff = open_page()
     sign_in(staff, admin.email, secret=secret)
-    staff.goto("/admin/members/companychangerequest/?status__exact=pending")
-    staff.locator("#result_list tbody tr").get_by_role("checkbox").check()
-    staff.get_by_role("combobox", name="Action").select_option(
-        label="Decline the selected company changes"
-    )
-    staff.get_by_role("button", name="Run").click()
-    expect(staff.get_by_text("1 company change declined.")).to_be_visible()
+    staff.goto("/renewals/company-changes/")
+    staff.get_by_role("button", name="Decline Ann Lee: Initech").click()
+    expect(staff.locator("#toasts")).to_contain_text("Declined: Ann Lee's change to Initech.")
+    expect(staff.get_by_text("No company change is waiting.")).to_be_visible()
+    assert CompanyChangeRequest.objects.get(user=ann).status == "declined"
 
     page = open_page()
     sign_in(page, ann.email)

@@ -5,7 +5,12 @@ import pytest
 from members import conflicts as conflicts_module
 from members.choices import Relationship
 from members.companies import company_keys
-from members.conflicts import ConflictReason, conflicts_among, conflicts_between
+from members.conflicts import (
+    ConflictReason,
+    conflicts_among,
+    conflicts_between,
+    conflicts_of_changes,
+)
 from members.models import ConflictDeclaration, Profile, Role, User
 
 pytestmark = pytest.mark.django_db
@@ -475,3 +480,36 @@ def test_conflicts_between_candidate_and_large_roster_takes_two_queries(
     assert {other: summary(reasons) for other, reasons in found.items()} == {
         ids[400]: [("declared_company", "competitor", ids[400])]
     }
+
+
+def test_conflicts_of_changes_match_conflicts_between_row_by_row(django_assert_num_queries):
+    """Each requested change is checked on its own, against its own roster: two requesters
+    who both move are each compared with the other's company as it stands, and nobody outside
+    a change's roster counts for it (Cy moving to Initech would meet Bob there, but Bob is not
+    on his roster)."""
+    ann = member("Ann", "Lee", company="Lee Holdings")
+    bob = member("Bob", "Stone", company="Initech")
+    cy = member("Cy", "Moss", company="Moss Ltd")
+    zed = member("Zed", "Far", company="Far Co")
+    declare(cy, Relationship.COMPETITOR, company="Initech")
+    declare(zed, Relationship.SUPPLIER, company="Hooli")
+    changes = [
+        (ann.pk, [bob.pk, cy.pk], ("Initech", company_keys("Initech"))),
+        (bob.pk, [ann.pk, zed.pk], ("Hooli", company_keys("Hooli"))),
+        (cy.pk, [ann.pk], ("Initech", company_keys("Initech"))),
+    ]
+    with django_assert_num_queries(2):
+        found = conflicts_of_changes(changes)
+    assert found == [
+        conflicts_between(user_id, others, company=company) for user_id, others, company in changes
+    ]
+    assert [
+        {other: [r.detail for r in reasons] for other, reasons in row.items()} for row in found
+    ] == [
+        {
+            bob.pk: ["Ann Lee and Bob Stone both work at Initech"],
+            cy.pk: ["Cy Moss declared Initech as a competitor; Ann Lee works at Initech"],
+        },
+        {zed.pk: ["Zed Far declared Hooli as a supplier; Bob Stone works at Hooli"]},
+        {},
+    ]

@@ -94,8 +94,8 @@ def test_member_without_an_open_renewal_cannot_post(client, people, frozen):
 @pytest.mark.parametrize("n", [1, 30])
 def test_queue_query_count_is_constant(admin_client, django_assert_num_queries, frozen, n):
     renewals(n)
-    # session, user, MFA check, count, page, counts per view
-    with django_assert_num_queries(6):
+    # session, user, MFA check, count, page, counts per view, company changes waiting
+    with django_assert_num_queries(7):
         response = admin_client.get(reverse("renewal_queue"))
     assert response.context["page"].paginator.count == n
     assert len(response.context["page"].object_list) == min(n, 25)
