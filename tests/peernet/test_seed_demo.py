@@ -8,7 +8,8 @@ from groups.models import Cohort, Membership
 from groups.services import membership_check
 from meetings.models import Meeting, Series
 from members import demo
-from members.models import Application, Role, User
+from members.models import Application, CompanyChangeRequest, Role, User
+from members.services import company_change_decide
 
 
 def seed(*args) -> str:
@@ -119,3 +120,19 @@ def test_seeding_again_leaves_a_cohort_made_in_the_demo_without_demo_meetings(db
     seed("--password", "demo-password-1")
     assert Series.objects.count() == series_before
     assert not Meeting.objects.filter(cohort=mine).exists()
+
+
+def test_seed_demo_leaves_one_company_change_waiting_and_a_decided_one_decided(db):
+    seed("--password", "demo-password-1")
+    change = CompanyChangeRequest.objects.get()
+    assert (change.user.email, change.company, change.status) == (
+        "member02@example.com",
+        "Northwind Partners",
+        CompanyChangeRequest.Status.PENDING,
+    )
+    admin = User.objects.get(email="admin@example.com")
+    company_change_decide(change=change, actor=admin, approve=False)
+    seed("--password", "demo-password-1")
+    assert list(CompanyChangeRequest.objects.values_list("status", flat=True)) == [
+        CompanyChangeRequest.Status.DECLINED
+    ]

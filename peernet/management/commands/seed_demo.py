@@ -15,7 +15,14 @@ from groups import services as group_services
 from groups.models import Cohort, Membership
 from meetings.demo import seed_meetings
 from members import demo, selectors, services
-from members.models import Application, Challenge, Profile, Role, User
+from members.models import (
+    Application,
+    Challenge,
+    CompanyChangeRequest,
+    Profile,
+    Role,
+    User,
+)
 
 
 class Command(BaseCommand):
@@ -115,6 +122,13 @@ class Command(BaseCommand):
                     ],
                 )
             index += 1
+        # A seated member has moved to a new company, waiting for an admin to decide
+        # (/renewals/company-changes/); once decided, later starts leave it decided.
+        mover = User.objects.get(email="member02@example.com")
+        if not CompanyChangeRequest.objects.filter(user=mover).exists():
+            services.company_change_request(
+                user=mover, company="Northwind Partners", company_website="https://northwind.test"
+            )
         for a, state in enumerate(demo.APPLICANT_STATES):
             first, last = demo.FIRST[index], demo.LAST[index]
             role = Role.MEMBER if state == "approved" else Role.APPLICANT
