@@ -2,11 +2,19 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django_htmx.http import HttpResponseClientRedirect
 
 
 def posted(request):
     """The POST data, also when empty: an empty POST must still show what is required."""
     return request.POST if request.method == "POST" else None
+
+
+def redirect_done(request, url: str):
+    """After a change: the browser goes to ``url``; an htmx request is told to go there
+    (HX-Redirect) instead of swapping the next page into the part it asked for."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def service_error_messages(error: ValidationError | PermissionDenied) -> list[str]:

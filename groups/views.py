@@ -265,6 +265,7 @@ def pool(request):
     if not can_see_pool(request.user) or not is_admin(request.user):
         raise Http404
     form = forms.PoolFilterForm(request.GET)
+    can_place = can_create_cohort(request.user)
     template = "groups/pool.html"
     if request.htmx:
         template += "#pool-results"
@@ -273,7 +274,7 @@ def pool(request):
         template,
         {
             "form": form,
-            "pool_results": _pool_results(request, form, can_place=can_create_cohort(request.user)),
-            "can_place": can_create_cohort(request.user),
+            "pool_results": _pool_results(request, form, can_place=can_place),
+            "can_place": can_place,
         },
     )

@@ -3,22 +3,17 @@ absence, the admins' review queue and decisions, and a member's own standing."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django_htmx.http import HttpResponseClientRedirect
 
-from core.http import posted, service_error_show
+from core.http import posted, redirect_done, service_error_show
 from core.pagination import page_of
 from groups.permissions import can_manage_cohort
 from groups.selectors import cohort_for, cohorts_visible_to
 from meetings import health_charts, norm_forms, norm_selectors, norm_services, selectors
 from meetings.models import Attendance, NormBreach
 from members.permissions import is_admin
-
-
-def _done(request, url: str):
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _standing_rows(cohort, facts, members) -> list[dict]:
@@ -85,7 +80,7 @@ def absence_excuse(request, pk: int, member_id: int):
             service_error_show(request, error, form=form)
         else:
             messages.success(request, f"Absence of {attendance.member.display_name} excused.")
-            return _done(request, reverse("cohort_health_page", args=[meeting.cohort.slug]))
+            return redirect_done(request, reverse("cohort_health_page", args=[meeting.cohort.slug]))
     template = "meetings/norms/excuse.html"
     if request.htmx:
         template += "#excuse-form"
@@ -126,7 +121,7 @@ def review_decide(request, pk: int):
             service_error_show(request, error, form=form)
         else:
             messages.success(request, "Decision recorded.")
-            return _done(request, reverse("norm_review_queue"))
+            return redirect_done(request, reverse("norm_review_queue"))
     template = "meetings/norms/review_decide.html"
     if request.htmx:
         template += "#decision-form"
@@ -180,7 +175,7 @@ def _policy_edit(request, cohort):
             service_error_show(request, error, form=form)
         else:
             messages.success(request, "Norms saved.")
-            return _done(request, back)
+            return redirect_done(request, back)
     template = "meetings/norms/policy_form.html"
     if request.htmx:
         template += "#norms-form"

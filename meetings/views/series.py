@@ -5,9 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django_htmx.http import HttpResponseClientRedirect
 
-from core.http import posted, service_error_show
+from core.http import posted, redirect_done, service_error_show
 from meetings import forum_forms, forum_selectors, recurrence, series_change
 from meetings.permissions import can_manage_meeting
 
@@ -64,8 +63,9 @@ def series_change_view(request, pk: int):
                     f"Series changed to {plan.described.lower()}: {len(moved)} moved, "
                     f"{len(cancelled)} cancelled, {len(added)} added; calendars will update.",
                 )
-                url = reverse("cohort_meetings", args=[meeting.cohort.slug])
-                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+                return redirect_done(
+                    request, reverse("cohort_meetings", args=[meeting.cohort.slug])
+                )
             plan = series_change.series_change_plan(meeting=meeting, actor=request.user, **wanted)
         except ValidationError as error:
             service_error_show(request, error, form=form)
